@@ -12,7 +12,19 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"base", "functions", "optim", "nn", "datasets", "cli"}
+_SUBMODULES = {
+    "base",
+    "cli",
+    "datasets",
+    "functions",
+    "linear_model",
+    "metrics",
+    "naive_bayes",
+    "neighbors",
+    "nn",
+    "optim",
+    "persist",
+}
 
 __all__ = sorted(_SUBMODULES) + ["__version__"]
 

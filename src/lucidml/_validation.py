@@ -8,12 +8,16 @@ match against them.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "DataConversionWarning",
     "check_array",
+    "check_classification_targets",
+    "type_of_target",
     "check_X_y",
     "check_consistent_length",
     "check_random_state",
@@ -24,6 +28,10 @@ __all__ = [
 ]
 
 _FLOAT_DTYPES = (np.float64, np.float32, np.float16)
+
+
+class DataConversionWarning(UserWarning):
+    """Warned when input data is silently converted (e.g. a column-vector ``y`` raveled)."""
 
 
 def _is_pandas_frame(X: Any) -> bool:
@@ -81,7 +89,8 @@ def check_array(
         Lists, NumPy arrays and pandas DataFrames are accepted; sparse matrices are refused.
     dtype : "numeric", type, tuple of types or None
         ``"numeric"`` keeps a numeric dtype and converts anything else to float64 (strings raise);
-        a tuple keeps the input dtype when it is in the tuple and converts to the first one otherwise.
+        a tuple keeps the input dtype when it is in the tuple and converts to the first one
+        otherwise.
     ensure_all_finite : bool or "allow-nan"
         Refuse NaN and infinity (True), or refuse only infinity ("allow-nan").
     ensure_2d : bool
@@ -99,36 +108,55 @@ def check_array(
         )
     if _is_pandas_frame(array):
         array = _frame_to_numpy(array)
-    elif hasattr(array, "to_numpy") and hasattr(array, "dtype") and not isinstance(array, np.ndarray):
+    elif (
+        hasattr(array, "to_numpy") and hasattr(array, "dtype") and not isinstance(array, np.ndarray)
+    ):
         array = array.to_numpy()  # pandas Series
 
     dtype_numeric = isinstance(dtype, str) and dtype == "numeric"
+    if not isinstance(array, np.ndarray):
+        # Array-likes that override __array_function__ refuse most NumPy functions: convert first.
+        try:
+            array = np.asarray(array)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(
+                f"Could not convert {input_name or 'input'} to an array: {exc}"
+            ) from exc
+    if np.iscomplexobj(array):
+        raise ValueError(f"Complex data not supported\n{array}\n")
     if isinstance(dtype, (tuple, list)):
-        current = getattr(array, "dtype", None)
-        dtype = None if current is not None and current in dtype else dtype[0]
+        dtype = None if array.dtype in dtype else dtype[0]
     elif dtype_numeric:
         dtype = None
-
-    if np.iscomplexobj(array):
-        raise ValueError("Complex data not supported\n{}\n".format(array))
+    if ensure_all_finite and array.dtype.kind == "f":
+        # Before any cast: NaN cast to an integer type would become an arbitrary number.
+        _assert_all_finite(array, input_name, allow_nan=ensure_all_finite == "allow-nan")
     try:
         arr = np.asarray(array, dtype=dtype, order=order)
-    except (ValueError, TypeError) as exc:
+    except TypeError as exc:
+        raise TypeError(
+            f"argument must be a string or a number: {input_name or 'input'} holds values that "
+            f"are not numbers ({exc})."
+        ) from exc
+    except ValueError as exc:
         raise ValueError(
             f"Could not convert {input_name or 'input'} to a numeric array: {exc}. "
             "Encode strings and other non-numeric values first."
         ) from exc
-    if np.iscomplexobj(arr):
-        raise ValueError("Complex data not supported\n{}\n".format(arr))
 
     if dtype_numeric and arr.dtype.kind not in "biuf":
-        if arr.dtype.kind in "OUS" or arr.dtype.kind == "V":
+        if arr.dtype.kind in "OUSV":
             try:
                 arr = arr.astype(np.float64)
-            except (ValueError, TypeError) as exc:
+            except TypeError as exc:
+                raise TypeError(
+                    f"argument must be a string or a number: {input_name or 'input'} holds "
+                    f"values that are not numbers ({exc})."
+                ) from exc
+            except ValueError as exc:
                 raise ValueError(
-                    f"argument must be a string or a number: {input_name or 'input'} holds values "
-                    f"that are not numbers ({exc}). Encode them first."
+                    f"Could not convert {input_name or 'input'} to a numeric array: {exc}. "
+                    "Encode strings and other non-numeric values first."
                 ) from exc
         else:
             raise ValueError(f"{input_name or 'Input'} has unsupported dtype {arr.dtype}.")
@@ -151,7 +179,7 @@ def check_array(
     if not allow_nd and arr.ndim >= 3:
         raise ValueError(f"Found array with dim {arr.ndim}. Expected <= 2.")
 
-    if ensure_all_finite:
+    if ensure_all_finite and array.dtype.kind != "f":  # floats were checked before the cast
         _assert_all_finite(arr, input_name, allow_nan=ensure_all_finite == "allow-nan")
 
     if ensure_min_samples > 0 and arr.ndim >= 1:
@@ -193,16 +221,69 @@ def check_consistent_length(*arrays: Any) -> None:
         )
 
 
-def column_or_1d(y: Any, *, dtype: Any = None, input_name: str = "y") -> np.ndarray:
-    """Ravel a column vector to 1-D; refuse anything wider."""
+def column_or_1d(
+    y: Any, *, dtype: Any = None, input_name: str = "y", warn: bool = False
+) -> np.ndarray:
+    """Ravel a column vector to 1-D (warning if ``warn``); refuse anything wider."""
     y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y, dtype=dtype)
     if y.ndim == 1:
         return y
     if y.ndim == 2 and y.shape[1] == 1:
+        if warn:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. Please change the "
+                "shape of y to (n_samples, ), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=3,
+            )
         return y.ravel()
-    raise ValueError(
-        f"{input_name} should be a 1d array, got an array of shape {y.shape} instead."
-    )
+    raise ValueError(f"{input_name} should be a 1d array, got an array of shape {y.shape} instead.")
+
+
+def type_of_target(y: Any) -> str:
+    """Kind of target: "binary", "multiclass", "continuous", "multilabel-indicator",
+    "multiclass-multioutput", "continuous-multioutput" or "unknown".
+
+    Floats that are all whole numbers count as class labels, as in scikit-learn.
+    """
+    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if y.ndim > 2 or y.size == 0 and y.ndim != 1:
+        return "unknown"
+    if y.dtype.kind == "O":
+        flat = y.ravel()
+        is_str = np.fromiter((isinstance(v, str) for v in flat), bool, count=flat.size)
+        if is_str.any() and not is_str.all():
+            raise ValueError("Mix of label input types (string and number)")
+        if not is_str.any():
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError):
+                return "unknown"
+    suffix = "-multioutput" if y.ndim == 2 and y.shape[1] > 1 else ""
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)):
+            raise ValueError("Input y contains NaN or infinity.")
+        if np.any(y != np.round(y)):
+            return "continuous" + suffix
+    if y.dtype.kind not in "biufUSO":
+        return "unknown"
+    if suffix:
+        values = np.unique(y)
+        if y.dtype.kind in "biuf" and values.size <= 2 and np.all(np.isin(values, (0, 1))):
+            return "multilabel-indicator"
+        return "multiclass" + suffix
+    n_unique = np.unique(y.ravel()).size
+    return "multiclass" if n_unique > 2 else "binary"
+
+
+def check_classification_targets(y: Any) -> None:
+    """Refuse targets that are not class labels (continuous values, mixed types)."""
+    kind = type_of_target(y)
+    if kind not in ("binary", "multiclass", "multiclass-multioutput", "multilabel-indicator"):
+        raise ValueError(
+            f"Unknown label type: {kind}. Maybe you are trying to fit a classifier, which "
+            "expects discrete classes on a regression target with continuous values."
+        )
 
 
 def check_X_y(
@@ -235,7 +316,7 @@ def check_X_y(
         if y.dtype.kind == "O":
             y = y.astype(np.float64) if y_numeric else y
     else:
-        y = column_or_1d(y)
+        y = column_or_1d(y, warn=True)
         if y.dtype.kind == "O" and y_numeric:
             y = y.astype(np.float64)
         if y.dtype.kind in "fc":
@@ -246,8 +327,13 @@ def check_X_y(
     return X, y
 
 
-def check_sample_weight(sample_weight: Any, X: np.ndarray, dtype: Any = None) -> np.ndarray:
-    """Return sample weights as a 1-D float array of length ``n_samples`` (ones when None)."""
+def check_sample_weight(
+    sample_weight: Any, X: np.ndarray, dtype: Any = None, *, allow_all_zero: bool = False
+) -> np.ndarray:
+    """Return sample weights as a 1-D float array of length ``n_samples`` (ones when None).
+
+    Negative, non-finite or (unless ``allow_all_zero``) all-zero weights are refused.
+    """
     n = X.shape[0]
     if dtype is None:
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
@@ -255,13 +341,21 @@ def check_sample_weight(sample_weight: Any, X: np.ndarray, dtype: Any = None) ->
         return np.ones(n, dtype=dtype)
     if isinstance(sample_weight, numbers.Number):
         return np.full(n, sample_weight, dtype=dtype)
-    sw = check_array(sample_weight, ensure_2d=False, dtype=dtype, input_name="sample_weight")
+    sw = check_array(
+        sample_weight,
+        ensure_2d=False,
+        dtype=dtype,
+        input_name="sample_weight",
+        ensure_min_samples=0,
+    )
     if sw.ndim != 1:
         raise ValueError("Sample weights must be 1D array or scalar")
     if sw.shape != (n,):
         raise ValueError(f"sample_weight.shape == {sw.shape}, expected {(n,)}!")
     if np.any(sw < 0):
         raise ValueError("Negative values in data passed to `sample_weight`")
+    if not allow_all_zero and n and not np.any(sw > 0):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
     return sw
 
 
@@ -292,9 +386,7 @@ def check_is_fitted(estimator: Any, attributes: Any = None) -> None:
     elif hasattr(estimator, "__sklearn_is_fitted__"):
         fitted = estimator.__sklearn_is_fitted__()
     else:
-        fitted = any(
-            k.endswith("_") and not k.startswith("__") for k in vars(estimator)
-        )
+        fitted = any(k.endswith("_") and not k.startswith("__") for k in vars(estimator))
     if not fitted:
         raise _not_fitted_error()(
             f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "

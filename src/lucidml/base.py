@@ -29,7 +29,7 @@ __all__ = [
     "clone",
     "is_classifier",
     "is_regressor",
-    "NotFittedError",
+    "NotFittedError",  # noqa: F822 (built on first access by __getattr__)
 ]
 
 _NOT_FITTED_ERROR: type | None = None
@@ -71,8 +71,8 @@ def __getattr__(name: str) -> Any:  # PEP 562: ``from lucidml.base import NotFit
 def clone(estimator: Any, *, safe: bool = True) -> Any:
     """Return an unfitted copy of ``estimator`` with deep-copied parameters.
 
-    Lists, tuples and sets of estimators are cloned element-wise; with ``safe=False`` a non-estimator
-    is deep-copied instead of refused.
+    Lists, tuples and sets of estimators are cloned element-wise; with ``safe=False`` a
+    non-estimator is deep-copied instead of refused.
     """
     if isinstance(estimator, (list, tuple, set, frozenset)):
         return type(estimator)(clone(e, safe=safe) for e in estimator)
@@ -96,7 +96,7 @@ def clone(estimator: Any, *, safe: bool = True) -> Any:
 
 
 class BaseEstimator:
-    """Base class for every lucidml estimator: ``get_params``, ``set_params``, ``repr`` and checks."""
+    """Base class for every lucidml estimator: parameters, ``repr``, input bookkeeping, tags."""
 
     @classmethod
     def _get_param_names(cls) -> list[str]:
@@ -117,7 +117,7 @@ class BaseEstimator:
         return sorted(names)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Parameters of this estimator; with ``deep`` also those of nested estimators (``a__b``)."""
+        """Parameters of this estimator; with ``deep``, nested ones too (as ``a__b``)."""
         out: dict[str, Any] = {}
         for key in self._get_param_names():
             value = getattr(self, key)
@@ -239,7 +239,7 @@ class BaseEstimator:
     def _validate_data(
         self, X: Any, y: Any = "no_validation", *, reset: bool = True, **check_params: Any
     ) -> Any:
-        """Validate ``X`` (and ``y``), and record or check ``n_features_in_``/``feature_names_in_``."""
+        """Validate ``X`` (and ``y``); record or check ``n_features_in_`` and feature names."""
         self._check_feature_names(X, reset=reset)
         if isinstance(y, str) and y == "no_validation":
             X = check_array(X, **check_params)
@@ -314,8 +314,11 @@ class RegressorMixin:
         ss_res = np.average((y - pred) ** 2, axis=0, weights=w)
         ss_tot = np.average((y - np.average(y, axis=0, weights=w)) ** 2, axis=0, weights=w)
         with np.errstate(divide="ignore", invalid="ignore"):
-            r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
-                          np.where(ss_res > 0, 0.0, 1.0))
+            r2 = np.where(
+                ss_tot > 0,
+                1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
+                np.where(ss_res > 0, 0.0, 1.0),
+            )
         return float(np.mean(r2))
 
 

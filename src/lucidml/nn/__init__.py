@@ -1,0 +1,6 @@
+"""Neural networks: dense layers and the notes' fully-connected network (notes §6, §7, §14)."""
+
+from .layers import Dense
+from .network import NeuralNetwork
+
+__all__ = ["Dense", "NeuralNetwork"]
