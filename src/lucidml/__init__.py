@@ -16,6 +16,7 @@ _SUBMODULES = {
     "base",
     "cli",
     "datasets",
+    "exceptions",
     "functions",
     "linear_model",
     "metrics",

@@ -5,8 +5,8 @@ One class serves two audiences:
 * **The notes' API** — ``NeuralNetwork(sizes, act, act_derivative, cost_derivative)`` with
   callables, ``weights[i]`` of shape ``(sizes[i+1], sizes[i])``, ``biases[i]`` of shape
   ``(sizes[i+1], 1)``, ``feedforward(a)`` on column samples, ``backprop(x, y)``,
-  ``update_batch(batch, lr)`` and ``SGD(training_data, epochs, batch_size, lr)``. It computes in float64, and gives the numbers the
-  notes' per-sample code gives for the same weights and batch.
+  ``update_batch(batch, lr)`` and ``SGD(training_data, epochs, batch_size, lr)``. It computes in
+  float64, and gives the numbers the notes' per-sample code gives for the same weights and batch.
 * **The row API** — ``NeuralNetwork(sizes, act="relu", output_act="softmax", cost="cross_entropy")``
   with ``fit(X, Y, ...)`` and ``predict(X)`` on batch-first arrays, float32 by default.
 
@@ -579,16 +579,10 @@ class NeuralNetwork:
             rng = check_random_state(
                 random_state if random_state is not None else self.random_state
             )
-        self._train(
-            X,
-            Y,
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer="sgd",
-            learning_rate=learning_rate,
-            rng=rng,
-            record=False,
-        )
+        _check_learning_rate(learning_rate)
+        opt = get_optimizer("sgd", learning_rate=learning_rate)
+        opt.init(self._flat)
+        self._train(X, Y, epochs=epochs, batch_size=batch_size, opt=opt, rng=rng, record=False)
         return self
 
     # -- the row API -------------------------------------------------------------------------------
@@ -732,22 +726,30 @@ class NeuralNetwork:
                 verbose=verbose,
             )
             return self
+        _check_learning_rate(learning_rate)
+        opt = get_optimizer(optimizer, learning_rate=learning_rate)
+        opt.init(self._flat)
+        monitor = stopper = None
+        if X_val is not None:
+
+            def monitor() -> float:
+                A = self._forward_rows(X_val)
+                return self._cost_sum(A, Y_val, np.empty_like(Y_val)) / X_val.shape[0]
+
+            stopper = EarlyStopping(patience=n_iter_no_change, tol=tol, mode="min")
         self._train(
             X,
             Y,
             epochs=epochs,
             batch_size=bs,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
+            opt=opt,
             rng=rng,
             record=True,
             shuffle=shuffle,
             l1=l1,
             l2=l2,
-            X_val=X_val,
-            Y_val=Y_val,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
+            monitor=monitor,
+            stopper=stopper,
             verbose=verbose,
             sample_weight=sample_weight,
         )
@@ -760,36 +762,40 @@ class NeuralNetwork:
         *,
         epochs: int,
         batch_size: int,
-        optimizer: Any,
-        learning_rate: Any,
+        opt: Any,
         rng: np.random.Generator,
         record: bool,
         shuffle: bool = True,
         l1: float = 0.0,
         l2: float = 0.0,
-        X_val: np.ndarray | None = None,
-        Y_val: np.ndarray | None = None,
-        n_iter_no_change: int = 10,
-        tol: float = 1e-4,
+        monitor: Callable[[], float] | None = None,
+        stopper: EarlyStopping | None = None,
         verbose: bool = False,
         sample_weight: np.ndarray | None = None,
-    ) -> None:
-        """The training loop shared by ``fit`` and the notes' ``SGD``."""
-        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-        if not callable(learning_rate) and not (np.isscalar(learning_rate) and learning_rate > 0):
-            raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
+    ) -> bool:
+        """The training loop shared by ``fit``, the notes' ``SGD`` and the MLP estimators.
+
+        Parameters
+        ----------
+        opt : Optimizer
+            Ready to step on ``self._flat`` (``init`` already called).
+        record : bool
+            Append each epoch's objective (mean cost plus penalty) to ``loss_curve_``.
+        monitor : callable, optional
+            Called after each epoch; its value (a validation cost or score) goes to
+            ``validation_scores_`` and to ``stopper``.
+        stopper : EarlyStopping, optional
+            Fed the monitor's value, or the epoch objective without a monitor; training stops
+            when it says so. With a monitor the best parameters are restored at the end.
+
+        Returns
+        -------
+        bool
+            True when the stopper ended training before ``epochs``.
+        """
+        _check_epochs_and_batch(epochs, batch_size)
         n = X.shape[0]
-        opt = get_optimizer(optimizer, learning_rate=learning_rate)
-        opt.init(self._flat)
         penalties = [get_penalty(name, alpha) for name, alpha in (("l2", l2), ("l1", l1)) if alpha]
-        stopper = (
-            EarlyStopping(patience=n_iter_no_change, tol=tol, mode="min")
-            if X_val is not None
-            else None
-        )
         schedule = getattr(opt, "learning_rate", None)
 
         # The data with its ones column, and a buffer each epoch permutes it into.
@@ -810,16 +816,19 @@ class NeuralNetwork:
             )
             for s in slices
         ]
-        if not shuffle or len(slices) == 1:
+        permute = shuffle and len(slices) > 1
+        if not permute:
             Xp[...], Yp[...] = Xa, Y
             if Wp is not None:
                 Wp[...] = W_rows
         total_weight = float(n if sample_weight is None else sample_weight.sum())
+        want_loss = record or (stopper is not None and monitor is None)
 
         bar = _progress(epochs, verbose)
         grad, flat = self._grad, self._flat
+        stopped = False
         for epoch in range(epochs):
-            if shuffle and len(slices) > 1:
+            if permute:
                 perm = rng.permutation(n)
                 np.take(Xa, perm, axis=0, out=Xp)
                 np.take(Y, perm, axis=0, out=Yp)
@@ -828,43 +837,42 @@ class NeuralNetwork:
             loss = 0.0
             for xb, yb, plan, scale, wb in batches:
                 if wb is None:
-                    loss += self._step(xb, yb, plan, scale, record)
+                    loss += self._step(xb, yb, plan, scale, want_loss)
                 else:
-                    loss += self._step_weighted(xb, yb, wb, plan, scale, record)
+                    loss += self._step_weighted(xb, yb, wb, plan, scale, want_loss)
                 for pen in penalties:
                     pen.add_grad(flat, grad, mask=self._weight_mask)
                 opt.step(flat, grad)
-            if record:
+            objective = float("nan")
+            if want_loss:
                 objective = loss / total_weight + sum(
                     pen.value(flat, mask=self._weight_mask) for pen in penalties
                 )
-                self.loss_curve_.append(objective)
                 if not np.isfinite(objective):
                     raise FloatingPointError(
                         f"Training diverged at epoch {epoch + 1} (loss {objective}); lower the "
                         "learning rate or scale the inputs."
                     )
+                if record:
+                    self.loss_curve_.append(objective)
                 if hasattr(schedule, "update"):
                     schedule.update(objective)
-            if stopper is not None:
-                val = (
-                    self._cost_sum(self._forward_rows(X_val), Y_val, np.empty_like(Y_val))
-                    / X_val.shape[0]
-                )
-                self.validation_scores_.append(val)
-                if stopper.update(val, flat):
-                    stopper.restore(flat)
-                    if bar is not None:
-                        bar.update(epochs - epoch - 1)
-                    break
             if bar is not None:
                 bar.update(1)
-        else:
             if stopper is not None:
-                stopper.restore(flat)
+                value = objective
+                if monitor is not None:
+                    value = monitor()
+                    self.validation_scores_.append(value)
+                if stopper.update(value, flat if monitor is not None else None):
+                    stopped = True
+                    break
+        if stopper is not None and monitor is not None:
+            stopper.restore(flat)
         if bar is not None:
             bar.close()
         self.n_epochs_ = epoch + 1
+        return stopped
 
     def _compiled_plan(
         self,
@@ -910,10 +918,8 @@ class NeuralNetwork:
         """Plain SGD through ``_compiled.train_epochs``, with the NumPy engine's permutations."""
         from ._compiled import train_epochs
 
-        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
+        _check_epochs_and_batch(epochs, batch_size)
+        _check_learning_rate(learning_rate)
         codes, cost = plan
         n = X.shape[0]
         Xa = self._augment(X)
@@ -1005,6 +1011,26 @@ class NeuralNetwork:
         return (
             f"NeuralNetwork(sizes={self.sizes}, act={self.act!r}, "
             f"output_act={self.output_act!r}, cost={self.cost!r})"
+        )
+
+
+def _check_epochs_and_batch(epochs: Any, batch_size: Any) -> None:
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+
+
+def _check_learning_rate(learning_rate: Any) -> None:
+    if callable(learning_rate):
+        return
+    if not (np.isscalar(learning_rate) and np.isreal(learning_rate) and learning_rate > 0):
+        raise ValueError(
+            f"learning_rate must be a positive number or a schedule, got {learning_rate!r}."
         )
 
 
