@@ -849,7 +849,7 @@ class NeuralNetwork:
                     pen.value(flat, mask=self._weight_mask) for pen in penalties
                 )
                 if not np.isfinite(objective):
-                    raise FloatingPointError(
+                    raise ValueError(
                         f"Training diverged at epoch {epoch + 1} (loss {objective}); lower the "
                         "learning rate or scale the inputs."
                     )
@@ -943,7 +943,7 @@ class NeuralNetwork:
             if bar is not None:
                 bar.update(k)
             if not np.isfinite(losses[-1]):
-                raise FloatingPointError(
+                raise ValueError(
                     f"Training diverged by epoch {done} (loss {losses[-1]}); lower the learning "
                     "rate or scale the inputs."
                 )
@@ -1002,6 +1002,23 @@ class NeuralNetwork:
                 Y * np.log(np.maximum(A, tiny)) + (1 - Y) * np.log(np.maximum(1 - A, tiny))
             ).sum(axis=1)
         return float(per @ w[:, 0])
+
+    # -- pickling: the layers are views into the flat buffers, so rebuild them on load ----------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_plans"] = {}
+        state["_layers"] = [
+            Dense(layer.n_in, layer.n_out, layer.activation, layer.act, layer.act_grad)
+            for layer in self._layers
+        ]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        offset = 0
+        for layer in self._layers:
+            offset = layer.bind(self._flat, self._grad, offset)
 
     def __repr__(self) -> str:
         if self.notes_api:
