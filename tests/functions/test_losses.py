@@ -73,7 +73,9 @@ def test_cross_entropy_matches_sklearn(targets):
 def test_labels_and_onehot_agree():
     labels, Y, Z, P = _categorical(seed=6)
     for r in REDUCTIONS:
-        np.testing.assert_allclose(L.cross_entropy(labels, P, reduction=r), L.cross_entropy(Y, P, reduction=r))
+        np.testing.assert_allclose(
+            L.cross_entropy(labels, P, reduction=r), L.cross_entropy(Y, P, reduction=r)
+        )
         np.testing.assert_allclose(
             L.cross_entropy_grad(labels, P, reduction=r), L.cross_entropy_grad(Y, P, reduction=r)
         )
@@ -292,7 +294,9 @@ def test_get_loss_unknown():
 # ---------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("fn", [f for f, _, _ in ALL] + [g for _, g, _ in ALL], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "fn", [f for f, _, _ in ALL] + [g for _, g, _ in ALL], ids=lambda f: f.__name__
+)
 def test_bad_input(fn):
     categorical = fn.__name__.startswith("cross_entropy")
     if categorical:

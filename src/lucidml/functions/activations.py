@@ -47,7 +47,7 @@ __all__ = [
 
 
 def _as_float(z: Any, name: str = "z") -> np.ndarray:
-    """Return ``z`` as a floating array: float16/32/64 unchanged, integers and booleans as float64."""
+    """Return ``z`` as a float array: float16/32/64 unchanged, integers and booleans as float64."""
     z = np.asarray(z)
     kind = z.dtype.kind
     if kind == "f":
@@ -432,9 +432,7 @@ def _check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) ->
         )
 
 
-def softmax_backward(
-    s: Any, g: Any, axis: int = -1, out: np.ndarray | None = None
-) -> np.ndarray:
+def softmax_backward(s: Any, g: Any, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:
     r"""Vector-Jacobian product of the softmax, from its output.
 
     Given the softmax output :math:`s` and the upstream gradient :math:`g = \partial L/\partial s`,
@@ -674,9 +672,7 @@ def get_activation(name: str | Activation, **params: Any) -> Activation:
             raise TypeError("Parameters cannot be given with an Activation instance.")
         return name
     if not isinstance(name, str):
-        raise TypeError(
-            f"activation must be a string or an Activation, got {type(name).__name__}."
-        )
+        raise TypeError(f"activation must be a string or an Activation, got {type(name).__name__}.")
     key = _ALIASES.get(name.lower(), name.lower())
     if key not in ACTIVATIONS:
         valid = sorted([*ACTIVATIONS, *_ALIASES])

@@ -298,6 +298,7 @@ _METRIC_ALIASES = {"cityblock": "manhattan", "l1": "manhattan", "l2": "euclidean
 # Output rows filled per step on the float64 matrix-product path: large enough for an efficient
 # matrix product, small enough that the in-place passes that follow find the block in cache.
 _GEMM_BLOCK_BYTES = 4 * _MB
+_GEMM_MIN_ROWS = 64
 # Block size for the feature-by-feature metrics: a block updated once per feature stays in cache.
 _CACHE_BLOCK_BYTES = _MB // 4
 
@@ -389,7 +390,7 @@ def _fill_gemm64(
     """float64: the matrix product is written straight into ``out``; only norms are extra."""
     n_y = Y.shape[0]
     yy = _row_norms_sq(Y)
-    rows = max(1, _GEMM_BLOCK_BYTES // (8 * n_y))
+    rows = max(_GEMM_MIN_ROWS, _GEMM_BLOCK_BYTES // (8 * n_y))
     for s, e in _blocks(X.shape[0], rows):
         D = out[s:e]
         Xb = X[s:e]

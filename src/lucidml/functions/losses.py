@@ -72,23 +72,22 @@ def _check_targets(y_true: Any, y_pred: Any, pred_name: str = "y_pred"):
     check_consistent_length(y_true, y_pred)
     if y_true.shape != y_pred.shape:
         # A column vector against a flat vector is the one mismatch resolved, never broadcast.
-        if y_true.size == y_pred.size and max(y_true.ndim, y_pred.ndim) <= 2 and (
-            y_true.ndim == 1 or y_true.shape[1] == 1
+        if (
+            y_true.size == y_pred.size
+            and max(y_true.ndim, y_pred.ndim) <= 2
+            and (y_true.ndim == 1 or y_true.shape[1] == 1)
         ):
             y_true = y_true.reshape(y_pred.shape)
         else:
             raise ValueError(
-                f"y_true and {pred_name} have different shapes: {y_true.shape} and "
-                f"{y_pred.shape}."
+                f"y_true and {pred_name} have different shapes: {y_true.shape} and {y_pred.shape}."
             )
     return y_true, y_pred
 
 
 def _check_unit_interval(a: np.ndarray, name: str) -> None:
     if a.size and (a.min() < 0 or a.max() > 1):
-        raise ValueError(
-            f"{name} must lie in [0, 1], got values in [{a.min()}, {a.max()}]."
-        )
+        raise ValueError(f"{name} must lie in [0, 1], got values in [{a.min()}, {a.max()}].")
 
 
 def _reduce(per_sample: np.ndarray, reduction: str) -> Any:
