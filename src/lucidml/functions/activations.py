@@ -685,3 +685,94 @@ def get_activation(name: str | Activation, **params: Any) -> Activation:
             )
         return _make_leaky_relu(params["alpha"])
     return ACTIVATIONS[key]
+
+
+# ----------------------------------------------------------------------------------------------
+# Engine kernels: the same maths without input checks, for the network's preallocated buffers
+# ----------------------------------------------------------------------------------------------
+# ``NeuralNetwork`` calls these once per layer per batch on float arrays it owns, with ``out``
+# never overlapping the input, so the checks of the public functions above would only add
+# overhead (at the notes' demo size a step is dominated by per-call cost). The tests compare
+# every kernel with its public twin.
+
+
+def _k_identity(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.positive(z, out=out)
+
+
+def _k_identity_d(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    out.fill(1)
+    return out
+
+
+def _k_step(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.greater_equal(z, 0, out=out)
+
+
+def _k_step_d(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    out.fill(0)
+    return out
+
+
+def _k_sigmoid_d(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.subtract(1, a, out=out)  # a (1 - a)
+    out *= a
+    return out
+
+
+def _k_tanh_d(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.multiply(a, a, out=out)  # 1 - a^2
+    np.subtract(1, out, out=out)
+    return out
+
+
+def _k_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0, out=out)
+
+
+def _k_relu_d(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.greater(a, 0, out=out)
+
+
+def _k_leaky_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.multiply(z, 0.01, out=out)  # max(z, 0.01 z)
+    return np.maximum(z, out, out=out)
+
+
+def _k_leaky_relu_d(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.greater(a, 0, out=out)  # 1 where a > 0, 0.01 elsewhere
+    out *= 0.99
+    out += 0.01
+    return out
+
+
+def _k_softmax(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+#: name -> (forward kernel, derivative-from-output kernel or None), for the registry's instances.
+_KERNELS: dict[str, tuple[Callable[..., np.ndarray], Callable[..., np.ndarray] | None]] = {
+    "identity": (_k_identity, _k_identity_d),
+    "step": (_k_step, _k_step_d),
+    "sigmoid": (expit, _k_sigmoid_d),
+    "tanh": (np.tanh, _k_tanh_d),
+    "relu": (_k_relu, _k_relu_d),
+    "leaky_relu": (_k_leaky_relu, _k_leaky_relu_d),
+    "softmax": (_k_softmax, None),
+}
+
+
+def engine_kernels(
+    activation: Activation,
+) -> tuple[Callable[..., np.ndarray], Callable[..., np.ndarray] | None]:
+    """Unchecked ``(forward(z, out), grad_from_output(a, out))`` for ``activation``.
+
+    The registry's own instances get the lean kernels above; any other ``Activation`` (e.g. a
+    leaky ReLU with another slope) gets its own checked callables.
+    """
+    if ACTIVATIONS.get(activation.name) is activation:
+        return _KERNELS[activation.name]
+    return activation.fn, activation.grad_from_output

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..functions.activations import Activation
+from ..functions.activations import Activation, engine_kernels
 
 
 @dataclass
@@ -49,6 +49,12 @@ class Dense:
     act_grad: Callable[[np.ndarray], np.ndarray] | None = None
     P: np.ndarray | None = None
     G: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        # Unchecked kernels for the training loop; user callables go through apply_act instead.
+        self._fwd, self._dfwd = (
+            engine_kernels(self.activation) if self.activation is not None else (None, None)
+        )
 
     @property
     def size(self) -> int:
@@ -82,14 +88,14 @@ class Dense:
 
     def apply_act(self, Z: np.ndarray, out: np.ndarray) -> None:
         """Write ``act(Z)`` into ``out`` (both ``(m, n_out)``)."""
-        if self.activation is not None:
-            self.activation.fn(Z, out=out)
+        if self._fwd is not None:
+            self._fwd(Z, out=out)
         else:
             out[...] = np.asarray(self.act(Z.T)).T
 
     def act_derivative(self, Z: np.ndarray, A: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``act'(Z)`` into ``out``: from the output ``A`` when the activation allows it."""
-        if self.activation is not None:
-            return self.activation.grad_from_output(A, out=out)
+        if self._dfwd is not None:
+            return self._dfwd(A, out=out)
         out[...] = np.asarray(self.act_grad(Z.T)).T
         return out

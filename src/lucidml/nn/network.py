@@ -415,7 +415,7 @@ class NeuralNetwork:
                 D -= s
                 D *= A
             else:
-                out.activation.grad_from_output(A, out=T)
+                out._dfwd(A, out=T)
                 T *= 2.0 * scale
                 D *= T
             return loss
@@ -444,7 +444,7 @@ class NeuralNetwork:
             D -= T.sum(axis=1, keepdims=True)
             D *= A
         else:
-            D *= out.activation.grad_from_output(A, out=T)
+            D *= out._dfwd(A, out=T)
         if scale != 1.0:
             D *= scale
         return loss
