@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_is_fitted, check_sample_weight
+from ._validation import check_classification_targets, check_is_fitted, check_sample_weight
 from .base import BaseEstimator, ClassifierMixin
 
 __all__ = ["GaussianNB", "MultinomialNB", "BernoulliNB", "CategoricalNB"]
@@ -48,81 +48,14 @@ __all__ = ["GaussianNB", "MultinomialNB", "BernoulliNB", "CategoricalNB"]
 _ALPHA_LOWER_BOUND = 1e-10
 
 
-class DataConversionWarning(UserWarning):
-    """Warning raised when input data is silently reshaped (a column-vector ``y``)."""
-
-
 # -- helpers shared by every naive Bayes estimator ------------------------------------------------
 
 
-def _warn_column_y(y: Any) -> None:
-    """Warn, as scikit-learn does, when ``y`` is a column vector of shape (n_samples, 1)."""
-    shape = getattr(y, "shape", None)
-    if shape is None:
-        try:
-            shape = np.shape(y)
-        except Exception:  # ragged input: check_X_y reports it
-            return
-    if len(shape) == 2 and shape[1] == 1:
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected. Please change the shape "
-            "of y to (n_samples, ), for example using ravel().",
-            DataConversionWarning,
-            stacklevel=4,
-        )
-
-
-def _plain_array(a: Any) -> Any:
-    """Turn an array-like that overrides ``__array_function__`` into an ndarray.
-
-    Works around ``check_array`` calling ``np.iscomplexobj`` on the raw input, which such
-    objects refuse; ndarrays, lists and DataFrames pass through untouched.
-    """
-    if a is not None and hasattr(a, "__array_function__") and not isinstance(a, np.ndarray):
-        return np.asarray(a)
-    return a
-
-
 def _check_weights(sample_weight: Any, X: np.ndarray) -> np.ndarray | None:
-    """Validated sample weights of shape (n_samples,), or None; all-zero weights are refused."""
+    """Validated sample weights of shape (n_samples,), or None."""
     if sample_weight is None:
         return None
-    sw = check_sample_weight(_plain_array(sample_weight), X, dtype=np.float64)
-    if not np.all(np.isfinite(sw)):
-        raise ValueError("Input sample_weight contains NaN or infinity.")
-    if not np.any(sw > 0):
-        raise ValueError("Sample weights must contain at least one non-zero number.")
-    return sw
-
-
-def _check_classification_targets(y: np.ndarray) -> None:
-    """Refuse targets that are not class labels (continuous values, mixed strings and numbers).
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples,)
-        Validated target values.
-    """
-    if y.dtype.kind == "f":
-        if np.any(y != np.round(y)):
-            raise ValueError(
-                "Unknown label type: continuous. Maybe you are trying to fit a classifier, which "
-                "expects discrete classes on a regression target with continuous values."
-            )
-    elif y.dtype.kind == "O":
-        is_str = np.fromiter((isinstance(v, str) for v in y.ravel()), bool, count=y.size)
-        if is_str.any() and not is_str.all():
-            raise ValueError("Mix of label input types (string and number)")
-        if not is_str.any():
-            try:
-                values = y.astype(np.float64)
-            except (TypeError, ValueError):
-                raise ValueError("Unknown label type: unknown") from None
-            if np.any(values != np.round(values)):
-                raise ValueError(
-                    "Unknown label type: continuous. Maybe you are trying to fit a classifier, "
-                    "which expects discrete classes on a regression target with continuous values."
-                )
+    return check_sample_weight(sample_weight, X, dtype=np.float64)
 
 
 def _unique_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +102,7 @@ def _check_partial_fit_classes(estimator: Any, classes: Any) -> bool:
         raise ValueError(
             f"classes must be a non-empty 1-D array-like of labels, got shape {classes_arr.shape}."
         )
-    _check_classification_targets(classes_arr)
+    check_classification_targets(classes_arr)
     unique, _ = _unique_labels(classes_arr)
     if fitted is not None:
         if not np.array_equal(fitted, unique):
@@ -304,18 +237,12 @@ class _BaseNB(ClassifierMixin, BaseEstimator):
         raise NotImplementedError
 
     def _validate_x(self, X: Any, y: Any = "no_validation", *, reset: bool) -> Any:
-        """``_validate_data`` in float64; a value that cannot be a number raises TypeError."""
-        try:
-            return self._validate_data(_plain_array(X), y, reset=reset, dtype=np.float64)
-        except ValueError as exc:
-            if isinstance(exc.__cause__, TypeError):
-                raise TypeError(str(exc)) from exc.__cause__
-            raise
+        """``_validate_data`` in float64."""
+        return self._validate_data(X, y, reset=reset, dtype=np.float64)
 
     def _validate_xy(self, X: Any, y: Any, *, reset: bool) -> tuple:
-        _warn_column_y(y)
         X, y = self._validate_x(X, y, reset=reset)
-        _check_classification_targets(y)
+        check_classification_targets(y)
         return X, y
 
     def predict_joint_log_proba(self, X: Any) -> np.ndarray:
