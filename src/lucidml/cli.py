@@ -111,7 +111,7 @@ def _plot_demo(net: Any, X: Any, y: Any, out: Path) -> Path:
     ax_fit.plot(x_test[:, 0], net.predict(x_test)[:, 0], "b*", ms=4, label="network on [-9, 9]")
     ax_fit.axvspan(-7, 7, color="0.93", zorder=0)
     ax_fit.set(xlabel="x", ylabel="y", title="Fit (grey: training range)")
-    ax_fit.legend(loc="lower center", fontsize=8)
+    ax_fit.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
     ax_loss.plot(np.arange(1, len(net.loss_curve_) + 1), net.loss_curve_)
     ax_loss.set(xlabel="epoch", ylabel="mean squared error", yscale="log", title="Training loss")
     fig.tight_layout()
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"seconds:   {res['seconds']:.2f}")
             print(f"plot:      {res['png']}")
             return 0
-    except (ValueError, TypeError, RuntimeError, OSError) as exc:
+    except (ValueError, TypeError, RuntimeError, OSError, ArithmeticError) as exc:
         print(f"lucidml: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
