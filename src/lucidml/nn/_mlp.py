@@ -552,7 +552,6 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     _output_act = "identity"
     _cost = "squared_error"
     _multi_output = True
-    _persist_extra = ("_y_1d",)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """Train on ``X`` (n_samples, n_features) and targets ``y`` of shape (n_samples[, k])."""

@@ -41,6 +41,7 @@ from ..optim import (
     resolve_batch_size,
     train_validation_split,
 )
+from ..persist import persistable
 from .layers import Dense
 
 __all__ = ["NeuralNetwork"]
@@ -110,6 +111,7 @@ class _Plan:
         return short
 
 
+@persistable
 class NeuralNetwork:
     """A fully-connected feed-forward network trained by backpropagation (notes §6–§14).
 
@@ -1019,6 +1021,64 @@ class NeuralNetwork:
         offset = 0
         for layer in self._layers:
             offset = layer.bind(self._flat, self._grad, offset)
+
+    # -- lucidml.persist: named settings and the flat buffer, never code ---------------------------
+
+    def __lucidml_getstate__(self) -> dict[str, Any]:
+        """Named settings and the flat parameter buffer, for ``lucidml.persist``."""
+        hidden = [self.act] if isinstance(self.act, str) else list(self.act or [])
+        if (
+            self.notes_api
+            or self.cost_derivative is not None
+            or not all(isinstance(a, str) for a in hidden)
+        ):
+            raise TypeError(
+                "lucidml.persist never stores code, so a NeuralNetwork built from callables or "
+                "Activation objects cannot be saved; use named activations, or save "
+                "net.weights and net.biases as arrays."
+            )
+        state = {
+            "sizes": list(self.sizes),
+            "act": self.act if isinstance(self.act, str) else hidden,
+            "output_act": self.output_act,
+            "cost": self.cost,
+            "init": self.init,
+            "dtype": self.dtype,
+            "random_state": self.random_state,
+            "params": self._flat,
+            "loss_curve_": list(self.loss_curve_),
+            "validation_scores_": list(self.validation_scores_),
+        }
+        if hasattr(self, "n_epochs_"):
+            state["n_epochs_"] = self.n_epochs_
+        return state
+
+    @classmethod
+    def __lucidml_setstate__(cls, state: dict[str, Any]) -> NeuralNetwork:
+        """Rebuild a network saved by ``__lucidml_getstate__``, layer views included."""
+        net = cls(
+            state["sizes"],
+            state["act"],
+            output_act=state["output_act"],
+            cost=state["cost"],
+            init=state["init"],
+            dtype=state["dtype"],
+            random_state=0,  # never draw from the saved generator while rebuilding
+        )
+        params = state["params"]
+        if (
+            not isinstance(params, np.ndarray)
+            or params.shape != net._flat.shape
+            or params.dtype != net.dtype
+        ):
+            raise ValueError("The saved parameters do not match the network's sizes and dtype.")
+        net._flat[...] = params
+        net.random_state = state["random_state"]
+        net.loss_curve_ = list(state["loss_curve_"])
+        net.validation_scores_ = list(state["validation_scores_"])
+        if "n_epochs_" in state:
+            net.n_epochs_ = state["n_epochs_"]
+        return net
 
     def __repr__(self) -> str:
         if self.notes_api:
