@@ -26,6 +26,7 @@ __all__ = [
     "ClassifierMixin",
     "RegressorMixin",
     "TransformerMixin",
+    "all_estimators",
     "clone",
     "is_classifier",
     "is_regressor",
@@ -282,10 +283,12 @@ class ClassifierMixin:
         return tags
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Mean accuracy of ``predict(X)`` against ``y``."""
+        """Mean accuracy of ``predict(X)`` against ``y`` (subset accuracy for several outputs)."""
         y = np.asarray(y)
-        correct = (self.predict(X) == y).astype(np.float64)  # type: ignore[attr-defined]
-        return float(np.average(correct, weights=sample_weight))
+        correct = self.predict(X) == y  # type: ignore[attr-defined]
+        if correct.ndim == 2:  # several outputs: a sample counts only when all are right
+            correct = correct.all(axis=1)
+        return float(np.average(correct.astype(np.float64), weights=sample_weight))
 
 
 class RegressorMixin:
@@ -337,6 +340,39 @@ class TransformerMixin:
         if y is None:
             return self.fit(X, **fit_params).transform(X)  # type: ignore[attr-defined]
         return self.fit(X, y, **fit_params).transform(X)  # type: ignore[attr-defined]
+
+
+def all_estimators() -> list[tuple[str, type]]:
+    """Every public estimator class in lucidml, as sorted ``(name, class)`` pairs.
+
+    Walks the package (importing its modules; those whose optional dependencies are missing are
+    skipped), keeping ``BaseEstimator`` subclasses defined there whose names do not start with
+    ``_`` or ``Base``.
+    """
+    import pkgutil
+
+    from . import __path__ as package_path
+
+    found: dict[str, type] = {}
+    for info in pkgutil.walk_packages(package_path, "lucidml."):
+        if info.name.rsplit(".", 1)[-1] in ("__main__", "cli"):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ModuleNotFoundError as exc:  # an optional dependency is missing
+            if exc.name and exc.name.split(".")[0] == "lucidml":
+                raise
+            continue
+        for name, obj in vars(module).items():
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, BaseEstimator)
+                and obj.__module__ == info.name
+                and not name.startswith(("_", "Base"))
+                and not inspect.isabstract(obj)
+            ):
+                found[name] = obj
+    return sorted(found.items())
 
 
 def is_classifier(estimator: Any) -> bool:
