@@ -298,7 +298,7 @@ _METRIC_ALIASES = {"cityblock": "manhattan", "l1": "manhattan", "l2": "euclidean
 # Output rows filled per step on the float64 matrix-product path: large enough for an efficient
 # matrix product, small enough that the in-place passes that follow find the block in cache.
 _GEMM_BLOCK_BYTES = 4 * _MB
-_GEMM_MIN_ROWS = 64
+_GEMM_MIN_ROWS = 512  # narrower products run far below the GEMM rate
 # Block size for the feature-by-feature metrics: a block updated once per feature stays in cache.
 _CACHE_BLOCK_BYTES = _MB // 4
 
@@ -359,7 +359,11 @@ def _row_norms_sq(A: np.ndarray) -> np.ndarray:
 
 
 def _finish_gemm(D: np.ndarray, xx: np.ndarray, yy: np.ndarray, metric: str) -> None:
-    """Turn ``D = X Y^T`` into distances in place (``xx``, ``yy``: squared norms)."""
+    """Turn the product into distances in place (``xx``, ``yy``: squared norms).
+
+    ``D`` holds ``X Y^T`` for cosine and ``X (-2 Y)^T`` for the Euclidean metrics (the factor
+    is folded into ``Y`` once, exactly, since it is a power of two).
+    """
     if metric == "cosine":
         nx = np.sqrt(xx)
         nx[nx == 0] = 1
@@ -370,8 +374,8 @@ def _finish_gemm(D: np.ndarray, xx: np.ndarray, yy: np.ndarray, metric: str) -> 
         np.subtract(1, D, out=D)
         np.clip(D, 0, 2, out=D)
         return
-    # ||x - y||^2 = ||x||^2 - 2 x.y + ||y||^2; rounding may leave tiny negatives: clip them.
-    D *= -2
+    # ||x - y||^2 = ||x||^2 - 2 x.y + ||y||^2 (D already holds -2 x.y); rounding may leave tiny
+    # negatives: clip them.
     D += xx[:, None]
     D += yy[None, :]
     np.maximum(D, 0, out=D)
@@ -395,6 +399,8 @@ def _fill_gemm64(
         D = out[s:e]
         Xb = X[s:e]
         np.dot(Xb, Y.T, out=D)
+        if metric != "cosine":  # no scaled copy of Y: that would be memory beyond the budget
+            D *= -2.0
         _finish_gemm(D, _row_norms_sq(Xb), yy, metric)
         if zero_diag:
             _zero_diagonal(D, row0 + s, 0)
@@ -426,6 +432,8 @@ def _fill_gemm32(
         Yb = y_buf[: (u - t) * d].reshape(u - t, d)
         np.copyto(Yb, Y[t:u])
         yy = _row_norms_sq(Yb)
+        if metric != "cosine":
+            Yb *= -2.0
         for s, e in _blocks(n_x, bx):
             Xb = x_buf[: (e - s) * d].reshape(e - s, d)
             np.copyto(Xb, X[s:e])
