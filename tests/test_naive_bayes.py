@@ -1,4 +1,4 @@
-"""Naive Bayes against scikit-learn (the oracle), scikit-learn's estimator checks, and bad input."""
+"""Naive Bayes against scikit-learn (the oracle) and bad input; the estimator checks are common."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import logsumexp, xlogy
 from sklearn import datasets
 from sklearn import naive_bayes as sk
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lucidml import naive_bayes as lm
 from lucidml.base import NotFittedError
@@ -425,12 +424,7 @@ def test_column_vector_y_warns_and_is_raveled():
     assert_array_equal(model.predict(X), lm.GaussianNB().fit(X, y).predict(X))
 
 
-# -- scikit-learn's estimator checks, no expected failures ----------------------------------------
-
-
-@parametrize_with_checks([getattr(lm, name)() for name in ESTIMATORS])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
+# -- inside scikit-learn's tools (its estimator checks run in tests/test_common.py) -----------
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS)

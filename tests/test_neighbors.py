@@ -12,7 +12,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.spatial.distance import cdist
 from sklearn import datasets
 from sklearn import neighbors as sk
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lucidml.base import NotFittedError
 from lucidml.neighbors import KNeighborsClassifier, KNeighborsRegressor, _k_smallest
@@ -74,21 +73,6 @@ def _assert_same_neighbors(ours, ref, X):
     assert_array_equal(i, i_ref)
     assert_allclose(d, d_ref, rtol=DIST_RTOL, atol=0)
     assert_array_equal(ours.kneighbors(X, return_distance=False), i)
-
-
-# -- scikit-learn's estimator checks --------------------------------------------------------------
-
-
-@parametrize_with_checks(
-    [
-        KNeighborsClassifier(),
-        KNeighborsClassifier(weights="distance"),
-        KNeighborsRegressor(),
-        KNeighborsRegressor(weights="distance"),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 # -- oracle: scikit-learn's brute force -----------------------------------------------------------

@@ -11,7 +11,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import linear_model as sk
 from sklearn.datasets import load_diabetes
 from sklearn.metrics import r2_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lucidml.base import NotFittedError
 from lucidml.exceptions import ConvergenceWarning
@@ -52,15 +51,6 @@ def _assert_same_fit(ours, ref, rtol: float) -> None:
     atol = rtol * _scale(ref.coef_)
     assert_allclose(ours.coef_, ref.coef_, rtol=rtol, atol=atol)
     assert_allclose(ours.intercept_, ref.intercept_, rtol=rtol, atol=rtol * _scale(ref.intercept_))
-
-
-# -- scikit-learn's estimator checks, no expected failures ----------------------------------------
-
-
-@parametrize_with_checks([LinearRegression(), LinearRegression(solver="batch"), Ridge(), Lasso()])
-@pytest.mark.filterwarnings("ignore::lucidml.exceptions.ConvergenceWarning")
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 # -- closed forms against scikit-learn ------------------------------------------------------------

@@ -17,7 +17,6 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from lucidml.base import NotFittedError
@@ -70,28 +69,6 @@ def _fit(solver: str, X, y, **params) -> LogisticRegression:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return LogisticRegression(solver=solver, **{**CONVERGED[solver], **params}).fit(X, y)
-
-
-# -- scikit-learn's estimator checks --------------------------------------------------------------
-
-
-@parametrize_with_checks(
-    [
-        LogisticRegression(),
-        LogisticRegression(penalty=None),
-        LogisticRegression(solver="newton"),
-        LogisticRegression(solver="newton", penalty=None),
-        LogisticRegression(solver="batch", penalty="l1"),
-        LogisticRegression(solver="batch", penalty="elasticnet", l1_ratio=0.5),
-        LogisticRegression(solver="sgd"),
-        LogisticRegression(solver="minibatch", penalty="l1", batch_size=4),
-        LogisticRegression(solver="minibatch", penalty="elasticnet", l1_ratio=0.3),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        check(estimator)
 
 
 # -- against scikit-learn on real data ------------------------------------------------------------

@@ -13,26 +13,9 @@ from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lucidml.exceptions import ConvergenceWarning
 from lucidml.nn import MLPClassifier, MLPRegressor
-
-
-@parametrize_with_checks(
-    [
-        MLPClassifier((16,), learning_rate_init=0.01, max_iter=200, random_state=0),
-        MLPClassifier((8, 8), solver="sgd", learning_rate_init=0.05, max_iter=200, random_state=0),
-        MLPRegressor((16,), learning_rate_init=0.01, max_iter=300, random_state=0),
-        MLPRegressor(
-            (16,), solver="momentum", learning_rate_init=0.001, max_iter=300, random_state=0
-        ),
-    ]
-)
-def test_sklearn_compatible(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        check(estimator)
 
 
 def _scaled_split(loader, seed=0):

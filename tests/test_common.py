@@ -1,0 +1,125 @@
+"""scikit-learn's own estimator checks over every lucidml estimator, with no expected failures.
+
+Every public estimator class is discovered (``lucidml.base.all_estimators``) and checked in its
+default configuration, plus the configurations listed in ``EXTRA`` that reach other code paths
+(solvers, penalties, weightings). A new estimator is covered the moment it exists; ``FAST`` may
+replace the default configuration where the default trains for longer than the checks need.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from lucidml.base import all_estimators
+from lucidml.exceptions import ConvergenceWarning
+
+ESTIMATORS = dict(all_estimators())
+
+# Default configurations replaced by quicker ones that exercise the same code.
+FAST = {
+    "MLPClassifier": dict(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=200, random_state=0
+    ),
+    "MLPRegressor": dict(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=300, random_state=0
+    ),
+}
+
+# Further configurations: each reaches code the default does not.
+EXTRA = {
+    "LinearRegression": [dict(solver="batch")],
+    "LogisticRegression": [
+        dict(penalty=None),
+        dict(solver="newton"),
+        dict(solver="newton", penalty=None),
+        dict(solver="batch", penalty="l1"),
+        dict(solver="batch", penalty="elasticnet", l1_ratio=0.5),
+        dict(solver="sgd"),
+        dict(solver="minibatch", penalty="l1", batch_size=4),
+        dict(solver="minibatch", penalty="elasticnet", l1_ratio=0.3),
+    ],
+    "SGDClassifier": [
+        dict(loss=loss) for loss in ("log_loss", "modified_huber", "squared_hinge", "perceptron")
+    ],
+    "SGDRegressor": [
+        dict(loss=loss) for loss in ("huber", "epsilon_insensitive", "squared_epsilon_insensitive")
+    ],
+    "KNeighborsClassifier": [dict(weights="distance")],
+    "KNeighborsRegressor": [dict(weights="distance")],
+    "MLPClassifier": [
+        dict(
+            hidden_layer_sizes=(8, 8),
+            solver="sgd",
+            learning_rate_init=0.05,
+            max_iter=200,
+            random_state=0,
+        )
+    ],
+    "MLPRegressor": [
+        dict(
+            hidden_layer_sizes=(16,),
+            solver="momentum",
+            learning_rate_init=0.001,
+            max_iter=300,
+            random_state=0,
+        )
+    ],
+}
+
+
+def _instances():
+    out = []
+    for name, cls in ESTIMATORS.items():
+        out.append(cls(**FAST.get(name, {})))
+        out.extend(cls(**params) for params in EXTRA.get(name, []))
+    return out
+
+
+def test_discovery_finds_every_family():
+    expected = {
+        "GaussianNB",
+        "MultinomialNB",
+        "BernoulliNB",
+        "CategoricalNB",
+        "LinearRegression",
+        "Ridge",
+        "Lasso",
+        "LogisticRegression",
+        "KNeighborsClassifier",
+        "KNeighborsRegressor",
+        "MLPClassifier",
+        "MLPRegressor",
+    }
+    assert expected <= set(ESTIMATORS)
+    assert set(FAST) <= set(ESTIMATORS) and set(EXTRA) <= set(ESTIMATORS)
+
+
+@parametrize_with_checks(_instances())
+def test_sklearn_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
+
+
+def test_fit_and_predict_never_load_sklearn():
+    # scikit-learn is a test dependency only: using any estimator must not import it.
+    code = """
+import sys, warnings
+import numpy as np
+from lucidml.base import all_estimators
+rng = np.random.default_rng(0)
+X = rng.uniform(size=(60, 4))
+for name, cls in all_estimators():
+    est = cls()
+    y = (X[:, 0] > 0.5).astype(int) if est._estimator_type == "classifier" else X @ [1, 2, 3, 4]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y).predict(X)
+assert "sklearn" not in sys.modules, "scikit-learn was imported"
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
