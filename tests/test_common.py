@@ -12,6 +12,8 @@ import subprocess
 import sys
 import warnings
 
+import numpy as np
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lucidml.base import all_estimators
@@ -123,3 +125,42 @@ assert "sklearn" not in sys.modules, "scikit-learn was imported"
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_works_in_sklearn_pipeline_grid_search_and_cross_val_score(name):
+    from sklearn.base import clone as sk_clone
+    from sklearn.datasets import load_diabetes, load_iris
+    from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import KBinsDiscretizer, MinMaxScaler
+
+    est = ESTIMATORS[name](**FAST.get(name, {}))
+    if "random_state" in est.get_params():
+        est.set_params(random_state=0)
+    if est._estimator_type == "classifier":
+        X, y = load_iris(return_X_y=True)
+    else:
+        X, y = load_diabetes(return_X_y=True)
+        y = (y - y.mean()) / y.std()
+    if name == "CategoricalNB":  # categories, not measurements
+        prep, grid_params = KBinsDiscretizer(encode="ordinal"), {"kbinsdiscretizer__n_bins": [3, 4]}
+    else:  # non-negative features suit every other model
+        prep = MinMaxScaler(clip=True)
+        grid_params = {"minmaxscaler__feature_range": [(0, 1), (0, 2)]}
+    pipe = make_pipeline(prep, est)
+    folds = KFold(3, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scores = cross_val_score(pipe, X, y, cv=folds)
+        # The oracle: the same folds by hand, each on a fresh clone.
+        manual = []
+        for train, test in folds.split(X):
+            fitted = sk_clone(pipe).fit(X[train], y[train])
+            manual.append(fitted.score(X[test], y[test]))
+        grid = GridSearchCV(pipe, grid_params, cv=folds).fit(X, y)
+    np.testing.assert_allclose(scores, manual, rtol=1e-12)
+    assert np.all(np.isfinite(scores))
+    ((key, values),) = grid_params.items()
+    assert grid.best_params_[key] in values
+    assert np.isclose(grid.best_score_, max(grid.cv_results_["mean_test_score"]))
