@@ -164,3 +164,36 @@ def test_works_in_sklearn_pipeline_grid_search_and_cross_val_score(name):
     ((key, values),) = grid_params.items()
     assert grid.best_params_[key] in values
     assert np.isclose(grid.best_score_, max(grid.cv_results_["mean_test_score"]))
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_scaled_and_constant_features_give_finite_answers(name):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    X[:, 1] *= 1e6  # a feature in other units
+    X[:, 2] = 3.0  # a constant feature
+    signal = X[:, 0] + X[:, 1] / 1e6
+    est = ESTIMATORS[name]()
+    if name == "MultinomialNB":
+        X = np.abs(X)
+    if name == "CategoricalNB":
+        X = np.floor(np.abs(X[:, [0, 2]]))
+    y = (signal > 0).astype(int) if est._estimator_type == "classifier" else signal
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    for method in ("predict", "predict_proba", "decision_function"):
+        if hasattr(est, method):
+            out = np.asarray(getattr(est, method)(X), dtype=float)
+            assert np.all(np.isfinite(out)), method
+
+
+def test_linear_regression_is_exact_whatever_the_units():
+    from lucidml.linear_model import LinearRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    X[:, 1] *= 1e6
+    X[:, 2] = 3.0
+    y = X[:, 0] + X[:, 1] / 1e6
+    np.testing.assert_allclose(LinearRegression().fit(X, y).predict(X), y, atol=1e-9)

@@ -457,8 +457,9 @@ class LinearRegression(_LinearRegressorBase):
     max_iter : int, default=1000
         Maximum number of epochs (passes over the data) of gradient descent.
     tol : float, default=1e-6
-        ``"lstsq"``: singular values below ``tol`` times the largest are treated as zero (as
-        scikit-learn's ``cond``). Gradient descent: stop once every entry of the full gradient
+        ``"lstsq"``: singular values of the column-normalised design below ``tol`` times the
+        largest are treated as zero (scikit-learn applies its ``cond`` to the raw design, which
+        drops a feature merely for being measured in small units). Gradient descent: stop once every entry of the full gradient
         of the standardised loss is at most ``tol`` in absolute value. The stochastic solvers
         also stop when that largest entry has not reached a new low for 5 epochs: with a
         constant step they then only wander around the minimum (lower ``learning_rate`` to
@@ -561,10 +562,16 @@ class LinearRegression(_LinearRegressorBase):
             if positive:
                 coef = np.vstack([optimize.nnls(Xc, Y[:, t])[0] for t in range(Y.shape[1])])
             else:
-                sol, _, rank, singular = linalg.lstsq(Xc, Y, cond=tol)
-                coef = np.ascontiguousarray(sol.T)
+                # Rank decisions must not depend on units: truncate singular values of the
+                # column-normalised design (a feature in micrometres next to one in kilometres
+                # is not collinear), then undo the scaling. rank_ and singular_ describe the
+                # design itself, as scikit-learn's do.
+                norms = np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
+                norms[norms == 0] = 1.0
+                sol, _, rank, _ = linalg.lstsq(Xc / norms, Y, cond=tol)
+                coef = np.ascontiguousarray((sol / norms[:, None]).T)
                 self.rank_ = int(rank)
-                self.singular_ = singular
+                self.singular_ = linalg.svdvals(Xc)
             self.n_iter_ = 1
         else:
             n = X.shape[0]
