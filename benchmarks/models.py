@@ -15,6 +15,7 @@ import argparse
 import warnings
 
 import numpy as np
+
 from _common import fmt_ratio, interleaved_best, machine_report, print_table
 
 
@@ -177,8 +178,8 @@ def main() -> None:
             "sklearn quality",
         ],
         rows,
-        title="Best of %d interleaved runs; quality is held-out accuracy (training accuracy after "
-        "one MLP epoch)" % args.repeat,
+        title=f"Best of {args.repeat} interleaved runs; quality is held-out accuracy (training "
+        "accuracy after one MLP epoch)",
     )
 
 
