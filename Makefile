@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/notes_network.py
 	$(BIN)/python benchmarks/mlp_epoch.py
+	$(BIN)/python benchmarks/models.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
