@@ -411,3 +411,31 @@ def test_bad_notes_input():
         net.update_batch([], 0.1)
     with pytest.raises(ValueError):
         net.update_batch([(np.zeros((3, 1)), np.zeros((1, 1)))], 0.1)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_batch_gathering_equals_whole_permutation(monkeypatch, weighted, shuffle):
+    # Large data is gathered batch by batch; small data is permuted whole. Same rows, same result.
+    import lucidml.nn.network as network
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(103, 4)), rng.normal(size=(103, 2))
+    w = rng.uniform(0.5, 2, 103) if weighted else None
+    kw = dict(
+        act="tanh", output_act="identity", cost="squared_error", dtype=np.float64, random_state=5
+    )
+    fit = dict(
+        epochs=4,
+        batch_size=10,
+        learning_rate=0.05,
+        optimizer="adam",
+        shuffle=shuffle,
+        sample_weight=w,
+        engine="numpy",
+    )
+    whole = NeuralNetwork([4, 6, 2], **kw).fit(X, Y, **fit)
+    monkeypatch.setattr(network, "_GATHER_ABOVE_BYTES", 0)
+    gathered = NeuralNetwork([4, 6, 2], **kw).fit(X, Y, **fit)
+    np.testing.assert_array_equal(gathered._flat, whole._flat)
+    np.testing.assert_array_equal(gathered.loss_curve_, whole.loss_curve_)
