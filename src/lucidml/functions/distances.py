@@ -503,7 +503,9 @@ def _fill_cityblock(X: np.ndarray, Y: np.ndarray, out: np.ndarray) -> None:
     X = np.ascontiguousarray(X, dtype=np.float64)
     Y = np.ascontiguousarray(Y, dtype=np.float64)
     n_x = X.shape[0]
-    workers = max(1, min(os.cpu_count() or 1, n_x // 64))
+    # A thread per core once the block is worth it (about a million |x - y| terms each).
+    work = n_x * Y.shape[0] * max(1, X.shape[1])
+    workers = max(1, min(os.cpu_count() or 1, n_x, work // 1_000_000))
     step = -(-n_x // workers)
     bounds = [(s, min(s + step, n_x)) for s in range(0, n_x, step)]
 
