@@ -18,6 +18,8 @@ import numpy as np
 
 from _common import fmt_ratio, interleaved_best, machine_report, print_table
 
+WAIT_IDLE = 0.0  # set from --wait-idle
+
 
 def _classification(n: int, d: int, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian features, labels from a noisy linear teacher (k classes)."""
@@ -46,6 +48,7 @@ def bench_logistic(n: int, d: int, k: int, repeat: int) -> list:
             ("sklearn", lambda: Sk().fit(Xtr, ytr), None),
         ],
         repeat=repeat,
+        wait_idle=WAIT_IDLE,
     )
     (t_l, m_l), (t_s, m_s) = res["lucidml"], res["sklearn"]
     name = f"LogisticRegression fit, {'binary' if k == 2 else f'{k} classes'}, {n:,} x {d}"
@@ -98,6 +101,7 @@ def bench_knn(n_train: int, n_query: int, d: int, metric: str, repeat: int) -> l
     res = interleaved_best(
         [("lucidml", lambda: lm.predict(Xq), None), ("sklearn", lambda: sk.predict(Xq), None)],
         repeat=repeat,
+        wait_idle=WAIT_IDLE,
     )
     (t_l, p_l), (t_s, p_s) = res["lucidml"], res["sklearn"]
     return [
@@ -155,7 +159,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="problems 10x smaller")
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        help="before each timed round, wait up to this many seconds for a quiet CPU",
+    )
     args = parser.parse_args()
+    global WAIT_IDLE
+    WAIT_IDLE = args.wait_idle
     s = 10 if args.quick else 1
     for line in machine_report():
         print(line)
