@@ -459,8 +459,9 @@ class LinearRegression(_LinearRegressorBase):
     tol : float, default=1e-6
         ``"lstsq"``: singular values of the column-normalised design below ``tol`` times the
         largest are treated as zero (scikit-learn applies its ``cond`` to the raw design, which
-        drops a feature merely for being measured in small units). Gradient descent: stop once every entry of the full gradient
-        of the standardised loss is at most ``tol`` in absolute value. The stochastic solvers
+        drops a feature merely for being measured in small units). Gradient descent: stop once
+        every entry of the full gradient of the standardised loss is at most ``tol`` in absolute
+        value. The stochastic solvers
         also stop when that largest entry has not reached a new low for 5 epochs: with a
         constant step they then only wander around the minimum (lower ``learning_rate`` to
         get closer).
