@@ -20,6 +20,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lucidml.base import all_estimators
 from lucidml.exceptions import ConvergenceWarning
+from tests.estimators import REQUIRED
 
 ESTIMATORS = dict(all_estimators())
 
@@ -53,6 +54,17 @@ EXTRA = {
         dict(loss=loss) for loss in ("huber", "epsilon_insensitive", "squared_epsilon_insensitive")
     ],
     "SelectFromModel": [dict(max_features=2, threshold="0.5*median")],
+    "CollinearityFilter": [dict(method="vif")],
+    "KBinsDiscretizer": [dict(strategy="kmeans"), dict(encode="ordinal", strategy="uniform")],
+    "OneHotEncoder": [dict(handle_unknown="infrequent_if_exist", min_frequency=2)],
+    "OrdinalEncoder": [dict(handle_unknown="use_encoded_value", unknown_value=-1)],
+    "SimpleImputer": [
+        dict(strategy="most_frequent", add_indicator=True),
+        dict(strategy="constant"),
+    ],
+    "NonlinearScaler": [dict(func="arctan"), dict(func="exp")],
+    "MinMaxScaler": [dict(clip=True)],
+    "StandardScaler": [dict(with_mean=False)],
     "KNeighborsClassifier": [dict(weights="distance")],
     "KNeighborsRegressor": [dict(weights="distance")],
     "MLPClassifier": [
@@ -74,20 +86,6 @@ EXTRA = {
         )
     ],
 }
-
-
-# Estimators that cannot be built without arguments (meta-estimators): how to build them.
-REQUIRED: dict[str, Any] = {
-    "SelectFromModel": lambda: _lucid("feature_selection", "SelectFromModel")(
-        _lucid("linear_model", "LogisticRegression")()
-    ),
-}
-
-
-def _lucid(module: str, name: str) -> Any:
-    import importlib
-
-    return getattr(importlib.import_module(f"lucidml.{module}"), name)
 
 
 def _needs_arguments(cls: type) -> bool:
@@ -162,8 +160,8 @@ for name, cls in all_estimators():
     y = (X[:, 0] > 0.5).astype(int) if kind == "classifier" else X @ [1, 2, 3, 4]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if list(inspect.signature(est.fit).parameters)[:1] == ["y"]:  # LabelEncoder
-            est.fit(y)
+        if list(inspect.signature(est.fit).parameters)[:1] == ["y"]:  # LabelEncoder: 1-D labels
+            est.fit(X[:, 0] > 0.5).transform(X[:, 0] > 0.5)
             continue
         est.fit(X, (X[:, 0] > 0.5).astype(int) if name.startswith("Select") else y)
         getattr(est, "predict", None) and est.predict(X)

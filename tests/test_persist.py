@@ -38,6 +38,7 @@ from lucidml.base import (
 )
 from lucidml.naive_bayes import BernoulliNB, CategoricalNB, GaussianNB, MultinomialNB
 from lucidml.persist import PersistError, PersistVersionWarning, load, persistable, save
+from tests.estimators import REQUIRED
 
 # -- data and helpers --------------------------------------------------------------------------
 
@@ -570,7 +571,7 @@ class _Thing:
         (lambda x: x, "GaussianNB.extra_", "function"),
         ({"a": [1, _Thing()]}, "GaussianNB.extra_['a'][1]", "_Thing"),
         ({1, 2}, "GaussianNB.extra_", "set"),
-        (np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "GaussianNB.extra_", "MaskedArray"),
+        (len, "GaussianNB.extra_", "function"),  # a function from outside lucidml
         (np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")]), "GaussianNB.extra_", "struct"),
         (np.array([_Thing()], dtype=object), "GaussianNB.extra_[0]", "_Thing"),
         (io.BytesIO(), "GaussianNB.extra_", "BytesIO"),
@@ -587,6 +588,36 @@ def test_unsupported_attribute_raises_type_error_naming_it(value, where, type_na
     assert where in str(info.value)
     assert type_name in str(info.value)
     assert not path.exists()  # nothing is written when the model cannot be saved
+
+
+def test_masked_arrays_slices_and_lucidml_functions_round_trip():
+    from lucidml.feature_selection import chi2
+
+    est = GaussianNB().fit(_IRIS_X, _IRIS_Y)
+    est.extra_ = {
+        "masked": np.ma.masked_array([1.0, 2.0, 3.0], mask=[0, 1, 0]),
+        "slice": slice(2, None, 3),
+        "score": chi2,
+    }
+    back = _loads(_dumps(est)).extra_
+    np.testing.assert_array_equal(back["masked"].data, est.extra_["masked"].data)
+    np.testing.assert_array_equal(back["masked"].mask, est.extra_["masked"].mask)
+    assert back["slice"] == slice(2, None, 3)
+    assert back["score"] is chi2
+
+
+def test_a_file_naming_a_function_outside_lucidml_is_refused():
+    from lucidml.persist import _resolve_function
+
+    for path in (
+        "os.system",
+        "builtins.eval",
+        "numpy.sum",
+        "lucidml.persist.__import__",
+        "lucidml.__main__.main",
+    ):
+        with pytest.raises(PersistError):
+            _resolve_function(path)
 
 
 def test_unsupported_parameter_and_foreign_estimators_raise_type_error():
@@ -946,6 +977,11 @@ _ESTIMATORS = _all_estimators()
 
 
 def _construct(cls):
+    if cls.__name__ in REQUIRED:
+        est = REQUIRED[cls.__name__]()
+        if "random_state" in est.get_params(deep=False):
+            est.set_params(random_state=0)
+        return est
     required = {
         name
         for name, p in inspect.signature(cls).parameters.items()
@@ -971,16 +1007,25 @@ def _construct(cls):
 def _fitted(cls):
     est = _construct(cls)
     rows = np.flatnonzero(_DIGITS_Y < 3)[:150]
+    if cls.__name__ == "LabelEncoder":  # encodes 1-D labels: fit(y), transform(y)
+        y = _WORDS[_DIGITS_Y[rows]]
+        return est.fit(y), y, None
     X = _DIGITS_X[rows][:, ::4]  # small non-negative integer features: every model accepts them
     if is_regressor(est):
         y = X @ np.linspace(-1, 1, X.shape[1]) + np.sin(np.arange(X.shape[0]))
-    elif is_classifier(est):
-        y = _WORDS[_DIGITS_Y[rows]]
+    elif is_classifier(est) or est.__sklearn_tags__().target_tags.required:
+        y = _WORDS[_DIGITS_Y[rows]]  # classifiers, and transformers that select by the target
     else:
         y = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        est.fit(X) if y is None else est.fit(X, y)
+        try:
+            est.fit(X) if y is None else est.fit(X, y)
+        except ValueError as exc:  # a transformer that needs the target (SelectFromModel)
+            if y is not None or "requires y" not in str(exc):
+                raise
+            y = _WORDS[_DIGITS_Y[rows]]
+            est.fit(X, y)
     return est, X, y
 
 

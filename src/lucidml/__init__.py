@@ -15,16 +15,21 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "base",
     "cli",
+    "cluster",
     "datasets",
     "exceptions",
+    "feature_selection",
     "functions",
     "linear_model",
     "metrics",
+    "model_selection",
     "naive_bayes",
     "neighbors",
     "nn",
     "optim",
     "persist",
+    "pipeline",
+    "preprocessing",
 }
 
 __all__ = sorted(_SUBMODULES) + ["__version__"]

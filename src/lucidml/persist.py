@@ -293,6 +293,22 @@ class _Encoder:
             return x if math.isfinite(x) else {"__type__": "float", "value": repr(x)}
         if t is np.ndarray:
             return self.array(x, where, "ndarray")
+        if t is np.ma.MaskedArray:
+            return {
+                "__type__": "masked_array",
+                "data": self.array(np.ma.getdata(x), f"{where}.data", "ndarray"),
+                "mask": self.array(np.ma.getmaskarray(x), f"{where}.mask", "ndarray"),
+            }
+        if t is slice:
+            return {
+                "__type__": "slice",
+                "items": [
+                    self.value(v, f"{where}.{n}")
+                    for n, v in (("start", x.start), ("stop", x.stop), ("step", x.step))
+                ],
+            }
+        if _is_lucidml_function(x):
+            return {"__type__": "function", "value": f"{x.__module__}.{x.__qualname__}"}
         if isinstance(x, np.generic):
             return self.array(np.asarray(x), where, "scalar")
         if t is list or t is tuple or t is dict:
@@ -641,6 +657,40 @@ def _resolve_class(path: Any) -> type:
     return cls
 
 
+def _is_lucidml_function(x: Any) -> bool:
+    """A plain module-level function of lucidml (e.g. a score function such as ``f_classif``)."""
+    import types
+
+    return (
+        type(x) is types.FunctionType
+        and isinstance(getattr(x, "__module__", None), str)
+        and x.__module__.split(".")[0] == _PACKAGE
+        and x.__qualname__ == x.__name__
+        and vars(sys.modules.get(x.__module__, object)).get(x.__name__) is x
+    )
+
+
+def _resolve_function(path: str) -> Any:
+    """The lucidml function a file names; nothing outside lucidml is ever imported."""
+    if not all(_IDENTIFIER.match(p) for p in path.split(".")):
+        raise PersistError(f"Malformed function path {path!r} in the model file.")
+    module, _, name = path.rpartition(".")
+    parts = module.split(".")
+    if parts[0] != _PACKAGE or any(p.startswith("__") for p in parts) or name.startswith("__"):
+        raise PersistError(
+            f"Refusing to load function {path!r}: lucidml.persist restores only functions "
+            "defined in lucidml's own modules."
+        )
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        raise PersistError(f"The model file names {path!r}, which this lucidml lacks.") from None
+    fn = vars(mod).get(name)
+    if not _is_lucidml_function(fn) or fn.__module__ != module:
+        raise PersistError(f"Refusing to load {path!r}: not a function defined in {module}.")
+    return fn
+
+
 class _Decoder:
     """Rebuilds values from the JSON nodes written by :class:`_Encoder`."""
 
@@ -678,6 +728,20 @@ class _Decoder:
             return out
         if tag == "ndarray":
             return self.array(node, where, depth)
+        if tag == "masked_array":
+            data = self.value(node.get("data"), f"{where}.data", depth + 1)
+            mask = self.value(node.get("mask"), f"{where}.mask", depth + 1)
+            if type(data) is not np.ndarray or type(mask) is not np.ndarray:
+                raise PersistError(f"Malformed masked array at {where}.")
+            return np.ma.MaskedArray(data, mask=mask)
+        if tag == "slice":
+            items = _field(node, "items", list, where)
+            parts = [self.value(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(items)]
+            if len(parts) != 3 or not all(v is None or type(v) is int for v in parts):
+                raise PersistError(f"Malformed slice at {where}.")
+            return slice(*parts)
+        if tag == "function":
+            return _resolve_function(_field(node, "value", str, where))
         if tag == "scalar":
             return self.array(node, where, depth)[()]
         if tag == "dtype":
