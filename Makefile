@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/notes_network.py
 	$(BIN)/python benchmarks/mlp_epoch.py
 	$(BIN)/python benchmarks/models.py
+	$(BIN)/python benchmarks/data_prep.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
