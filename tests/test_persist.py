@@ -15,7 +15,6 @@ import io
 import json
 import os
 import pickle
-import pkgutil
 import sys
 import types
 import warnings
@@ -32,6 +31,7 @@ from lucidml.base import (
     BaseEstimator,
     ClassifierMixin,
     NotFittedError,
+    all_estimators,
     clone,
     is_classifier,
     is_regressor,
@@ -952,28 +952,7 @@ def test_load_never_uses_pickle(small_model, monkeypatch):
 # -- every estimator in lucidml: pickle and persist round trips ---------------------------------
 
 
-def _all_estimators():
-    found = {}
-    for info in pkgutil.walk_packages(lucidml.__path__, "lucidml."):
-        if "__main__" in info.name:
-            continue
-        try:
-            module = importlib.import_module(info.name)
-        except ImportError:  # an optional dependency is missing
-            continue
-        for name, obj in vars(module).items():
-            if (
-                isinstance(obj, type)
-                and issubclass(obj, BaseEstimator)
-                and obj.__module__ == info.name
-                and not name.startswith(("_", "Base"))
-                and not inspect.isabstract(obj)
-            ):
-                found[f"{info.name}.{name}"] = obj
-    return sorted(found.items())
-
-
-_ESTIMATORS = _all_estimators()
+_ESTIMATORS = sorted((f"{cls.__module__}.{name}", cls) for name, cls in all_estimators())
 
 
 def _construct(cls):

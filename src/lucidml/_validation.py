@@ -17,6 +17,8 @@ __all__ = [
     "DataConversionWarning",
     "check_array",
     "check_classification_targets",
+    "encode_labels",
+    "unique_labels",
     "type_of_target",
     "check_X_y",
     "check_consistent_length",
@@ -274,6 +276,31 @@ def type_of_target(y: Any) -> str:
         return "multiclass" + suffix
     n_unique = np.unique(y.ravel()).size
     return "multiclass" if n_unique > 2 else "binary"
+
+
+def unique_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted class labels of ``y`` and each sample's class index (``classes[idx] == y``)."""
+    try:
+        classes, idx = np.unique(y, return_inverse=True)
+    except TypeError:
+        raise ValueError("Mix of label input types (string and number)") from None
+    return classes, idx.reshape(-1)
+
+
+def encode_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Index of each label of ``y`` in the sorted ``classes``; unknown labels raise ValueError."""
+    try:
+        idx = np.searchsorted(classes, y)
+        found = classes[np.minimum(idx, len(classes) - 1)] == y
+    except TypeError:
+        idx, found = np.zeros(len(y), dtype=np.intp), np.zeros(len(y), dtype=bool)
+    found = np.asarray(found, dtype=bool)
+    if not found.all():
+        raise ValueError(
+            f"The target label(s) {np.unique(np.asarray(y)[~found])} in y do not exist in the "
+            f"initial classes {classes}"
+        )
+    return idx
 
 
 def check_classification_targets(y: Any) -> None:

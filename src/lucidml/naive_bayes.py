@@ -40,7 +40,13 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_classification_targets, check_is_fitted, check_sample_weight
+from ._validation import (
+    check_classification_targets,
+    check_is_fitted,
+    check_sample_weight,
+    encode_labels,
+    unique_labels,
+)
 from .base import BaseEstimator, ClassifierMixin
 
 __all__ = ["GaussianNB", "MultinomialNB", "BernoulliNB", "CategoricalNB"]
@@ -58,38 +64,6 @@ def _check_weights(sample_weight: Any, X: np.ndarray) -> np.ndarray | None:
     return check_sample_weight(sample_weight, X, dtype=np.float64)
 
 
-def _unique_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted class labels of ``y`` and the index of each sample's class.
-
-    Returns
-    -------
-    classes : ndarray of shape (n_classes,)
-    y_idx : ndarray of shape (n_samples,)
-        ``classes[y_idx] == y``.
-    """
-    try:
-        classes, y_idx = np.unique(y, return_inverse=True)
-    except TypeError:
-        raise ValueError("Mix of label input types (string and number)") from None
-    return classes, y_idx.reshape(-1)
-
-
-def _encode_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """Index of each label of ``y`` in the sorted ``classes``; unknown labels raise ValueError."""
-    try:
-        idx = np.searchsorted(classes, y)
-        found = classes[np.minimum(idx, len(classes) - 1)] == y
-    except TypeError:
-        found = np.zeros(len(y), dtype=bool)
-        idx = np.zeros(len(y), dtype=np.intp)
-    if not np.all(found):
-        unknown = np.unique(np.asarray(y)[~np.asarray(found, dtype=bool)])
-        raise ValueError(
-            f"The target label(s) {unknown} in y do not exist in the initial classes {classes}"
-        )
-    return idx
-
-
 def _check_partial_fit_classes(estimator: Any, classes: Any) -> bool:
     """Set ``classes_`` on the first call to ``partial_fit``; return True on that first call."""
     fitted = getattr(estimator, "classes_", None)
@@ -103,7 +77,7 @@ def _check_partial_fit_classes(estimator: Any, classes: Any) -> bool:
             f"classes must be a non-empty 1-D array-like of labels, got shape {classes_arr.shape}."
         )
     check_classification_targets(classes_arr)
-    unique, _ = _unique_labels(classes_arr)
+    unique, _ = unique_labels(classes_arr)
     if fitted is not None:
         if not np.array_equal(fitted, unique):
             raise ValueError(
@@ -480,11 +454,11 @@ class GaussianNB(_BaseNB):
         first_call = not hasattr(self, "classes_")
         X, y = self._validate_xy(X, y, reset=first_call)
         if refit:
-            classes_arr, y_idx = _unique_labels(y)
+            classes_arr, y_idx = unique_labels(y)
             self.classes_ = classes_arr
         else:
             first_call = _check_partial_fit_classes(self, classes)
-            y_idx = _encode_labels(y, self.classes_)
+            y_idx = encode_labels(y, self.classes_)
         n_classes, n_features = len(self.classes_), X.shape[1]
         sw = _check_weights(sample_weight, X)
 
@@ -689,7 +663,7 @@ class _BaseDiscreteNB(_BaseNB):
         """
         self._check_params()
         X, y = self._check_X_y(X, y, reset=True)
-        self.classes_, y_idx = _unique_labels(y)
+        self.classes_, y_idx = unique_labels(y)
         self._init_counters(len(self.classes_), X.shape[1])
         self._fit_batch(X, y_idx, sample_weight)
         return self
@@ -714,7 +688,7 @@ class _BaseDiscreteNB(_BaseNB):
         X, y = self._check_X_y(X, y, reset=first_call)
         if _check_partial_fit_classes(self, classes):
             self._init_counters(len(self.classes_), X.shape[1])
-        y_idx = _encode_labels(y, self.classes_)
+        y_idx = encode_labels(y, self.classes_)
         self._fit_batch(X, y_idx, sample_weight)
         return self
 

@@ -99,6 +99,8 @@ from .._validation import (
     check_is_fitted,
     check_random_state,
     check_sample_weight,
+    encode_labels,
+    unique_labels,
 )
 from ..base import BaseEstimator, ClassifierMixin
 from ..exceptions import ConvergenceWarning
@@ -111,31 +113,6 @@ _STOCHASTIC = ("sgd", "minibatch")
 _GD = ("batch", "sgd", "minibatch")
 _PENALTIES = ("l2", "l1", "elasticnet", None)
 _SMOOTH_ONLY = ("lbfgs", "newton")
-
-
-def _unique_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted classes of ``y`` and each sample's class index (``classes[idx] == y``)."""
-    try:
-        classes, idx = np.unique(y, return_inverse=True)
-    except TypeError:
-        raise ValueError("Mix of label input types (string and number)") from None
-    return classes, idx.reshape(-1)
-
-
-def _encode(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """Index of each label of ``y`` in the sorted ``classes``; unknown labels raise ValueError."""
-    try:
-        idx = np.searchsorted(classes, y)
-        found = classes[np.minimum(idx, len(classes) - 1)] == y
-    except TypeError:
-        idx, found = np.zeros(len(y), dtype=np.intp), np.zeros(len(y), dtype=bool)
-    found = np.asarray(found, dtype=bool)
-    if not found.all():
-        raise ValueError(
-            f"The target label(s) {np.unique(y[~found])} in y do not exist in the initial "
-            f"classes {classes}."
-        )
-    return idx
 
 
 def _class_weights(class_weight: Any, classes: np.ndarray, y_idx: np.ndarray, sw: np.ndarray):
@@ -949,7 +926,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self.__dict__.pop(name, None)
         X, y = self._check_X(X, y, reset=True)
         check_classification_targets(y)
-        classes, y_idx = _unique_labels(y)
+        classes, y_idx = unique_labels(y)
         if len(classes) < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, but the data "
@@ -1134,7 +1111,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                     f"{classes_arr.shape}."
                 )
             check_classification_targets(classes_arr)
-            classes_arr, _ = _unique_labels(classes_arr)
+            classes_arr, _ = unique_labels(classes_arr)
             if not first and not np.array_equal(self.classes_, classes_arr):
                 raise ValueError(
                     f"`classes={classes!r}` is not the same as on last call to partial_fit, "
@@ -1149,7 +1126,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         if first:
             self.classes_ = classes_arr
-        y_idx = _encode(y, self.classes_)
+        y_idx = encode_labels(y, self.classes_)
         sw = self._sample_weight(sample_weight, X)
         sw = sw * _class_weights(self.class_weight, self.classes_, y_idx, sw)[y_idx]
         if not np.any(sw > 0):

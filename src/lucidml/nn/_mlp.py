@@ -20,6 +20,8 @@ from .._validation import (
     check_is_fitted,
     check_random_state,
     check_sample_weight,
+    encode_labels,
+    unique_labels,
 )
 from ..base import BaseEstimator, ClassifierMixin, RegressorMixin
 from ..exceptions import ConvergenceWarning
@@ -477,7 +479,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             )
         check_classification_targets(y)
         if reset:
-            labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            labels = unique_labels(y if classes is None else np.asarray(classes))[0]
             if labels.size < 2:
                 raise ValueError(
                     f"MLPClassifier needs samples of at least 2 classes in the data, but the data "
@@ -486,11 +488,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self.classes_ = labels
             self._output_act = "sigmoid" if labels.size == 2 else "softmax"
             self._cost = "binary_log_loss" if labels.size == 2 else "cross_entropy"
-        idx = np.searchsorted(self.classes_, y)
-        idx = np.clip(idx, 0, self.classes_.size - 1)
-        if np.any(self.classes_[idx] != y):
-            unseen = np.setdiff1d(np.unique(y), self.classes_)
-            raise ValueError(f"y contains labels not seen in classes: {unseen.tolist()}.")
+        idx = encode_labels(y, self.classes_)
         if self.classes_.size == 2:
             return idx[:, None].astype(np.float64)
         return np.eye(self.classes_.size)[idx]
