@@ -17,6 +17,7 @@ _SUBMODULES = {
     "cli",
     "cluster",
     "datasets",
+    "ensemble",
     "exceptions",
     "feature_selection",
     "functions",
@@ -30,6 +31,7 @@ _SUBMODULES = {
     "persist",
     "pipeline",
     "preprocessing",
+    "tree",
 }
 
 __all__ = sorted(_SUBMODULES) + ["__version__"]
