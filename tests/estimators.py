@@ -28,6 +28,33 @@ REQUIRED: dict[str, Any] = {
         cv=3,
         random_state=0,
     ),
+    "VotingClassifier": lambda: _lucid("ensemble", "VotingClassifier")(
+        [
+            ("lr", _lucid("linear_model", "LogisticRegression")()),
+            ("nb", _lucid("naive_bayes", "GaussianNB")()),
+        ],
+        voting="soft",
+    ),
+    "VotingRegressor": lambda: _lucid("ensemble", "VotingRegressor")(
+        [
+            ("ols", _lucid("linear_model", "LinearRegression")()),
+            ("ridge", _lucid("linear_model", "Ridge")()),
+        ]
+    ),
+    "StackingClassifier": lambda: _lucid("ensemble", "StackingClassifier")(
+        [
+            ("lr", _lucid("linear_model", "LogisticRegression")()),
+            ("nb", _lucid("naive_bayes", "GaussianNB")()),
+        ],
+        cv=3,
+    ),
+    "StackingRegressor": lambda: _lucid("ensemble", "StackingRegressor")(
+        [
+            ("ols", _lucid("linear_model", "LinearRegression")()),
+            ("knn", _lucid("neighbors", "KNeighborsRegressor")()),
+        ],
+        cv=3,
+    ),
     "SelectFromModel": lambda: _lucid("feature_selection", "SelectFromModel")(
         _lucid("linear_model", "LogisticRegression")()
     ),

@@ -54,6 +54,7 @@ EXTRA = {
         dict(loss=loss) for loss in ("huber", "epsilon_insensitive", "squared_epsilon_insensitive")
     ],
     "SelectFromModel": [dict(max_features=2, threshold="0.5*median")],
+    "VotingClassifier": [dict(voting="hard")],
     "CollinearityFilter": [dict(method="vif")],
     "KBinsDiscretizer": [dict(strategy="kmeans"), dict(encode="ordinal", strategy="uniform")],
     "OneHotEncoder": [dict(handle_unknown="infrequent_if_exist", min_frequency=2)],
