@@ -11,6 +11,8 @@ from typing import Any
 _WHERE = {
     "BaggingClassifier": "._bagging",
     "BaggingRegressor": "._bagging",
+    "RandomForestClassifier": "._forest",
+    "RandomForestRegressor": "._forest",
     "VotingClassifier": "._voting",
     "VotingRegressor": "._voting",
     "StackingClassifier": "._stacking",

@@ -172,13 +172,28 @@ class _BaseBagging(BaseEstimator):
     def _set_oob(self, y: np.ndarray, total: np.ndarray, n_pred: np.ndarray) -> None:
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def _bagging_settings(self) -> tuple[Any, Any, Any, bool, bool]:
+        """(member template, max_samples, max_features, bootstrap, bootstrap_features).
+
+        Random forests override this: their ``max_features`` is the trees' per-split setting,
+        and every member sees every feature.
+        """
+        template = self._default_estimator() if self.estimator is None else self.estimator
+        return (
+            template,
+            self.max_samples,
+            self.max_features,
+            self.bootstrap,
+            self.bootstrap_features,
+        )
+
     # -- fitting ---------------------------------------------------------------------------------
     def _check_params(self) -> None:
         n = self.n_estimators
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
             raise ValueError(f"n_estimators must be an integer >= 1, got {n!r}.")
         for name in ("bootstrap", "bootstrap_features", "oob_score", "warm_start"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
+            if hasattr(self, name) and not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}.")
         if self.n_jobs is not None and (
             isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, numbers.Integral)
@@ -188,10 +203,9 @@ class _BaseBagging(BaseEstimator):
             raise ValueError("Out of bag estimation only available if bootstrap=True")
         if self.oob_score and self.warm_start:
             raise ValueError("Out of bag estimate only available if warm_start=False")
-        if self.estimator is not None and not hasattr(self.estimator, "fit"):
-            raise TypeError(
-                f"estimator must be an estimator with a fit method, got {self.estimator!r}."
-            )
+        estimator = getattr(self, "estimator", None)
+        if estimator is not None and not hasattr(estimator, "fit"):
+            raise TypeError(f"estimator must be an estimator with a fit method, got {estimator!r}.")
 
     def fit(self, X: Any, y: Any) -> _BaseBagging:
         """Fit ``n_estimators`` members, each on its own bootstrap sample.
@@ -212,9 +226,12 @@ class _BaseBagging(BaseEstimator):
         X, y = self._validate_data(X, y, reset=True, **self._y_check())
         y = self._encode_y(y)
         n, p = X.shape
-        n_draw = _resolve_count(self.max_samples, n, "max_samples")
-        n_feat = _resolve_count(self.max_features, p, "max_features")
-        self.estimator_ = self._default_estimator() if self.estimator is None else self.estimator
+        template, max_samples, max_features, bootstrap, bootstrap_features = (
+            self._bagging_settings()
+        )
+        n_draw = _resolve_count(max_samples, n, "max_samples")
+        n_feat = _resolve_count(max_features, p, "max_features")
+        self.estimator_ = template
 
         if not self.warm_start or not hasattr(self, "estimators_"):
             self.estimators_: list[Any] = []
@@ -237,7 +254,7 @@ class _BaseBagging(BaseEstimator):
         # One seed per member, drawn in one go so that a warm start continues the same sequence.
         rng = check_random_state(self.random_state)
         seeds = rng.integers(0, _MAX_SEED, size=self.n_estimators)[n_done:]
-        args = (n_draw, n_feat, bool(self.bootstrap), bool(self.bootstrap_features))
+        args = (n_draw, n_feat, bool(bootstrap), bool(bootstrap_features))
         results = _run(
             self.n_jobs,
             [(_fit_member, (self.estimator_, X, y, int(s), *args)) for s in seeds],
@@ -384,12 +401,8 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
     """
 
     def _default_estimator(self) -> Any:
-        try:
-            from ..tree import DecisionTreeClassifier
-        except ImportError:
-            from ..naive_bayes import GaussianNB
+        from ..tree import DecisionTreeClassifier
 
-            return GaussianNB()
         return DecisionTreeClassifier()
 
     def _y_check(self) -> dict[str, Any]:
@@ -488,12 +501,8 @@ warm_start, n_jobs, random_state, verbose
     """
 
     def _default_estimator(self) -> Any:
-        try:
-            from ..tree import DecisionTreeRegressor
-        except ImportError:
-            from ..linear_model import Ridge
+        from ..tree import DecisionTreeRegressor
 
-            return Ridge()
         return DecisionTreeRegressor()
 
     def _y_check(self) -> dict[str, Any]:
