@@ -55,6 +55,10 @@ EXTRA = {
     ],
     "SelectFromModel": [dict(max_features=2, threshold="0.5*median")],
     "VotingClassifier": [dict(voting="hard")],
+    "GradientBoostingClassifier": [dict(early_stopping=True, n_iter_no_change=3, random_state=0)],
+    "GradientBoostingRegressor": [
+        dict(early_stopping=True, validation_fraction=None, l2_regularization=1.0, max_depth=3)
+    ],
     "CollinearityFilter": [dict(method="vif")],
     "KBinsDiscretizer": [dict(strategy="kmeans"), dict(encode="ordinal", strategy="uniform")],
     "OneHotEncoder": [dict(handle_unknown="infrequent_if_exist", min_frequency=2)],
