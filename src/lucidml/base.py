@@ -375,11 +375,30 @@ def all_estimators() -> list[tuple[str, type]]:
     return sorted(found.items())
 
 
+def _estimator_kind(estimator: Any) -> str | None:
+    """ "classifier", "regressor", "clusterer", ... or None.
+
+    lucidml's estimators say it with ``_estimator_type``; scikit-learn's (which dropped that
+    attribute) through their tags. Tags are read only from estimators defined outside lucidml, so
+    lucidml itself never imports scikit-learn to answer.
+    """
+    kind = getattr(estimator, "_estimator_type", None)
+    if kind is not None:
+        return kind
+    tags = getattr(estimator, "__sklearn_tags__", None)
+    if tags is None or type(estimator).__module__.split(".")[0] == "lucidml":
+        return None
+    try:
+        return tags().estimator_type
+    except Exception:  # a foreign object with a broken or partial tag implementation
+        return None
+
+
 def is_classifier(estimator: Any) -> bool:
-    """True if ``estimator`` is a classifier."""
-    return getattr(estimator, "_estimator_type", None) == "classifier"
+    """True if ``estimator`` is a classifier (lucidml's or scikit-learn's)."""
+    return _estimator_kind(estimator) == "classifier"
 
 
 def is_regressor(estimator: Any) -> bool:
-    """True if ``estimator`` is a regressor."""
-    return getattr(estimator, "_estimator_type", None) == "regressor"
+    """True if ``estimator`` is a regressor (lucidml's or scikit-learn's)."""
+    return _estimator_kind(estimator) == "regressor"

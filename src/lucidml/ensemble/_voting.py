@@ -33,8 +33,16 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_classification_targets, check_is_fitted
-from ..base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin, clone
-from ..model_selection._validation import _is_classifier, _parallel
+from ..base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    TransformerMixin,
+    clone,
+    is_classifier,
+    is_regressor,
+)
+from ..model_selection._validation import _parallel
 from ..persist import persistable
 
 __all__ = ["VotingClassifier", "VotingRegressor"]
@@ -72,20 +80,6 @@ def _accepts_sample_weight(estimator: Any) -> bool:
         return "sample_weight" in inspect.signature(estimator.fit).parameters
     except (TypeError, ValueError):
         return False
-
-
-def _is_regressor(estimator: Any) -> bool:
-    """lucidml's and scikit-learn's regressors (the latter declare it through their tags)."""
-    if getattr(estimator, "_estimator_type", None) == "regressor":
-        return True
-    tags = getattr(estimator, "__sklearn_tags__", None)
-    foreign = not type(estimator).__module__.startswith("lucidml")  # never import sklearn ourselves
-    if tags is not None and foreign and getattr(estimator, "_estimator_type", None) is None:
-        try:
-            return tags().estimator_type == "regressor"
-        except Exception:
-            return False
-    return False
 
 
 class _BaseHeterogeneous(BaseEstimator):
@@ -177,8 +171,8 @@ class _BaseHeterogeneous(BaseEstimator):
                     f"The estimator {name!r} ({est!r}) must be an estimator instance with fit "
                     "and get_params, or the string 'drop'."
                 )
-            wrong = (self._kind == "classifier" and not _is_classifier(est)) or (
-                self._kind == "regressor" and not _is_regressor(est)
+            wrong = (self._kind == "classifier" and not is_classifier(est)) or (
+                self._kind == "regressor" and not is_regressor(est)
             )
             if wrong:
                 raise ValueError(f"The estimator {type(est).__name__} should be a {self._kind}.")

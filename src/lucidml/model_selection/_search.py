@@ -24,13 +24,12 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_is_fitted, check_random_state
-from ..base import BaseEstimator, clone
+from ..base import BaseEstimator, clone, is_classifier
 from ._split import check_cv
 from ._validation import (
     _check_inputs,
     _check_multimetric,
     _fit_and_score,
-    _is_classifier,
     _parallel,
     _requires_y,
     _warn_or_raise_about_fit_failures,
@@ -363,7 +362,7 @@ class BaseSearchCV(BaseEstimator):
                 "was passed."
             )
         self._refit_metric = self.refit if multi and isinstance(self.refit, str) else "score"
-        splitter = check_cv(self.cv, y, classifier=_is_classifier(self.estimator))
+        splitter = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(splitter.split(X, y, groups))
         n_splits = len(splits)
         candidates = self._candidates()

@@ -58,20 +58,6 @@ def _parallel(fn: Callable[..., Any], tasks: Iterable[tuple], n_jobs: Any) -> li
     return [fn(*t) for t in tasks]
 
 
-def _is_classifier(estimator: Any) -> bool:
-    """lucidml's and scikit-learn's classifiers (the latter declare it through their tags)."""
-    if is_classifier(estimator):
-        return True
-    tags = getattr(estimator, "__sklearn_tags__", None)
-    foreign = not type(estimator).__module__.startswith("lucidml")  # never import sklearn ourselves
-    if tags is not None and foreign and getattr(estimator, "_estimator_type", None) is None:
-        try:
-            return tags().estimator_type == "classifier"
-        except Exception:
-            return False
-    return False
-
-
 def _check_multimetric(estimator: Any, scoring: Any) -> tuple[dict[str, Callable], bool]:
     """Scorers by name, and whether ``scoring`` named several metrics."""
     if isinstance(scoring, (list, tuple, set)):
@@ -198,7 +184,7 @@ def _check_inputs(X: Any, y: Any, groups: Any) -> tuple[Any, Any, Any]:
 
 def _requires_y(estimator: Any) -> bool:
     """Whether ``estimator`` is supervised (a classifier or regressor)."""
-    if _is_classifier(estimator):
+    if is_classifier(estimator):
         return True
     kind = getattr(estimator, "_estimator_type", None)
     if kind is None and not type(estimator).__module__.startswith("lucidml"):
@@ -266,7 +252,7 @@ def cross_validate(
         when asked for.
     """
     X, y, groups = _check_inputs(X, y, groups)
-    splitter = check_cv(cv, y, classifier=_is_classifier(estimator))
+    splitter = check_cv(cv, y, classifier=is_classifier(estimator))
     scorers, multi = _check_multimetric(estimator, scoring)
     splits = list(splitter.split(X, y, groups))
     tasks = [
@@ -425,7 +411,7 @@ def cross_val_predict(
         )
     if not hasattr(estimator, method):
         raise AttributeError(f"{type(estimator).__name__} has no method {method!r}.")
-    splitter = check_cv(cv, y, classifier=_is_classifier(estimator))
+    splitter = check_cv(cv, y, classifier=is_classifier(estimator))
     splits = list(splitter.split(X, y, groups))
     n_samples = num_samples(X)
     test_all = np.concatenate([te for _, te in splits])
@@ -434,7 +420,7 @@ def cross_val_predict(
     ):
         raise ValueError("cross_val_predict only works for partitions")
     classes = None
-    if method != "predict" and _is_classifier(estimator) and y is not None:
+    if method != "predict" and is_classifier(estimator) and y is not None:
         classes = np.unique(np.asarray(y))
     tasks = [(estimator, X, y, tr, te, method, params, classes) for tr, te in splits]
     preds = _parallel(_fit_and_predict, tasks, n_jobs)
@@ -517,7 +503,7 @@ def learning_curve(
     from .._validation import check_random_state
 
     X, y, groups = _check_inputs(X, y, groups)
-    splitter = check_cv(cv, y, classifier=_is_classifier(estimator))
+    splitter = check_cv(cv, y, classifier=is_classifier(estimator))
     scorers, multi = _check_multimetric(estimator, scoring)
     if multi:
         raise ValueError("learning_curve takes one metric.")
@@ -568,7 +554,7 @@ def validation_curve(
     test_scores : ndarray of shape (n_values, n_splits)
     """
     X, y, groups = _check_inputs(X, y, groups)
-    splitter = check_cv(cv, y, classifier=_is_classifier(estimator))
+    splitter = check_cv(cv, y, classifier=is_classifier(estimator))
     scorers, multi = _check_multimetric(estimator, scoring)
     if multi:
         raise ValueError("validation_curve takes one metric.")
