@@ -17,6 +17,7 @@ __all__ = [
     "DataConversionWarning",
     "check_array",
     "check_classification_targets",
+    "check_feature_names_out",
     "encode_labels",
     "unique_labels",
     "type_of_target",
@@ -395,6 +396,26 @@ def check_random_state(seed: Any) -> np.random.Generator:
     if isinstance(seed, np.random.RandomState):
         return np.random.default_rng(seed.randint(0, 2**31 - 1))
     raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.Generator instance")
+
+
+def check_feature_names_out(estimator: Any, input_features: Any) -> np.ndarray:
+    """Input feature names for ``get_feature_names_out``: ``input_features`` checked against
+    ``feature_names_in_``, else the fitted names, else ``x0, x1, ...``."""
+    check_is_fitted(estimator, "n_features_in_")
+    n = estimator.n_features_in_
+    fitted = getattr(estimator, "feature_names_in_", None)
+    if input_features is None:
+        if fitted is not None:
+            return np.asarray(fitted, dtype=object)
+        return np.asarray([f"x{i}" for i in range(n)], dtype=object)
+    names = np.asarray(input_features, dtype=object)
+    if fitted is not None and not np.array_equal(names, fitted):
+        raise ValueError("input_features is not equal to feature_names_in_")
+    if len(names) != n:
+        raise ValueError(
+            f"input_features should have length equal to number of features ({n}), got {len(names)}"
+        )
+    return names
 
 
 def check_is_fitted(estimator: Any, attributes: Any = None) -> None:

@@ -11,11 +11,15 @@ from typing import Any
 
 from ._validation import DataConversionWarning
 
-__all__ = ["ConvergenceWarning", "DataConversionWarning", "NotFittedError"]  # noqa: F822
+__all__ = ["ConvergenceWarning", "DataConversionWarning", "FitFailedWarning", "NotFittedError"]  # noqa: F822
 
 
 class ConvergenceWarning(UserWarning):
     """An iterative fit stopped at its iteration limit before meeting its tolerance."""
+
+
+class FitFailedWarning(RuntimeWarning):
+    """Some fits of a cross-validation or search failed; their scores were set to error_score."""
 
 
 def __getattr__(name: str) -> Any:

@@ -45,6 +45,7 @@ from .._validation import (
     unique_labels,
 )
 from ..base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from ..model_selection._validation import _parallel
 
 __all__ = ["BaggingClassifier", "BaggingRegressor"]
 
@@ -255,9 +256,8 @@ class _BaseBagging(BaseEstimator):
         rng = check_random_state(self.random_state)
         seeds = rng.integers(0, _MAX_SEED, size=self.n_estimators)[n_done:]
         args = (n_draw, n_feat, bool(bootstrap), bool(bootstrap_features))
-        results = _run(
-            self.n_jobs,
-            [(_fit_member, (self.estimator_, X, y, int(s), *args)) for s in seeds],
+        results = _parallel(
+            _fit_member, [(self.estimator_, X, y, int(s), *args) for s in seeds], self.n_jobs
         )
         for member, rows, features in results:
             self.estimators_.append(member)
@@ -318,18 +318,6 @@ class _BaseBagging(BaseEstimator):
 
     def _y_check(self) -> dict[str, Any]:
         return {}
-
-
-def _run(n_jobs: int | None, tasks: list[tuple[Any, tuple]]) -> list[Any]:
-    """Run ``fn(*args)`` for each task: with joblib when ``n_jobs`` asks for it, else a loop."""
-    if n_jobs not in (None, 1) and len(tasks) > 1:
-        try:
-            from joblib import Parallel, delayed
-        except ImportError:  # joblib is optional: fall back to the plain loop
-            pass
-        else:
-            return list(Parallel(n_jobs=n_jobs)(delayed(fn)(*args) for fn, args in tasks))
-    return [fn(*args) for fn, args in tasks]
 
 
 class BaggingClassifier(ClassifierMixin, _BaseBagging):

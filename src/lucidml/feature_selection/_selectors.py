@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_is_fitted
+from .._validation import check_array, check_feature_names_out, check_is_fitted
 from ..base import BaseEstimator, TransformerMixin, clone
 from ._scores import f_classif
 
@@ -106,24 +106,7 @@ class _SelectorMixin:
         -------
         names : ndarray of object of shape (n_selected,)
         """
-        check_is_fitted(self, "n_features_in_")
-        fitted = getattr(self, "feature_names_in_", None)
-        n = self.n_features_in_  # type: ignore[attr-defined]
-        if input_features is None:
-            names = (
-                np.asarray(fitted, dtype=object)
-                if fitted is not None
-                else np.asarray([f"x{i}" for i in range(n)], dtype=object)
-            )
-        else:
-            names = np.asarray(input_features, dtype=object)
-            if fitted is not None and not np.array_equal(names, fitted):
-                raise ValueError("input_features is not equal to feature_names_in_")
-            if names.shape != (n,):
-                raise ValueError(
-                    f"input_features should have length equal to number of features ({n}), "
-                    f"got {len(names)}"
-                )
+        names = check_feature_names_out(self, input_features)
         return names[self._get_support_mask()]
 
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from .._validation import check_consistent_length, num_samples
 from ..base import clone, is_classifier
+from ..exceptions import FitFailedWarning
 from ..metrics import check_scoring
 from ._split import _index, _indexable, check_cv
 
@@ -40,10 +41,6 @@ __all__ = [
 
 
 _DEFAULT_TRAIN_SIZES = np.linspace(0.1, 1.0, 5)
-
-
-class FitFailedWarning(RuntimeWarning):
-    """A fit raised an error during cross-validation; its scores were set to ``error_score``."""
 
 
 def _parallel(fn: Callable[..., Any], tasks: Iterable[tuple], n_jobs: Any) -> list[Any]:

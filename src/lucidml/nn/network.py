@@ -470,12 +470,21 @@ class NeuralNetwork:
         return total
 
     def _step(
-        self, Xa: np.ndarray, Y: np.ndarray, plan: _Plan, scale: float, want_loss: bool
+        self,
+        Xa: np.ndarray,
+        Y: np.ndarray,
+        plan: _Plan,
+        scale: float,
+        want_loss: bool,
+        w: np.ndarray | None = None,
     ) -> float:
         """One forward and backward pass over a batch; fills ``self._grad``.
 
         ``Xa`` is the batch with its ones column, shape ``(m, sizes[0] + 1)``; ``Y`` has shape
-        ``(m, sizes[-1])``. The gradient written is ``scale`` times the sum over the batch.
+        ``(m, sizes[-1])``. The gradient written is ``scale`` times the sum over the batch. With
+        sample weights ``w`` (shape (m, 1)) it is the gradient of the weighted mean cost
+        ``sum_i w_i C_i / sum_i w_i`` instead (``scale`` is then ignored; a batch of zero total
+        weight leaves a zero gradient). Returns the batch's (weighted) summed cost if asked.
         """
         layers = self._layers
         last = len(layers) - 1
@@ -484,9 +493,14 @@ class NeuralNetwork:
             np.matmul(A_in, layer.P.T, out=plan.Z[l])
             layer.apply_act(plan.Z[l], plan.A[l])
             A_in = plan.A_aug[l] if l < last else None
-        loss = self._output_delta(
-            plan.A[last], plan.Z[last], Y, plan.D[last], plan.T[last], scale, want_loss
-        )  # (13)
+        out = (plan.A[last], plan.Z[last], Y, plan.D[last], plan.T[last])
+        if w is None:
+            loss = self._output_delta(*out, scale, want_loss)  # (13)
+        else:
+            total = float(w.sum())
+            loss = self._weighted_cost_sum(plan.A[last], Y, w) if want_loss else 0.0
+            self._output_delta(*out, 1.0 / total if total > 0 else 0.0, False)
+            plan.D[last] *= w
         for l in range(last, -1, -1):  # backward
             D = plan.D[l]
             np.matmul(D.T, Xa if l == 0 else plan.A_aug[l - 1], out=layers[l].G)  # (14), (17)
@@ -817,10 +831,7 @@ class NeuralNetwork:
             loss = 0.0
             for xb, yb, wb in source.epoch(rng.permutation(n) if permute else None):
                 plan = plans[xb.shape[0]]
-                if wb is None:
-                    loss += self._step(xb, yb, plan, 1.0 / xb.shape[0], want_loss)
-                else:
-                    loss += self._step_weighted(xb, yb, wb, plan, 1.0, want_loss)
+                loss += self._step(xb, yb, plan, 1.0 / xb.shape[0], want_loss, wb)
                 for pen in penalties:
                     pen.add_grad(flat, grad, mask=self._weight_mask)
                 opt.step(flat, grad)
@@ -931,46 +942,6 @@ class NeuralNetwork:
         if bar is not None:
             bar.close()
         self.n_epochs_ = epochs
-
-    def _step_weighted(
-        self,
-        Xa: np.ndarray,
-        Y: np.ndarray,
-        w: np.ndarray,
-        plan: _Plan,
-        scale: float,
-        want_loss: bool,
-    ) -> float:
-        """A step on the weighted mean cost ``sum_i w_i C_i / sum_i w_i`` (``w`` of shape (m, 1)).
-
-        ``scale`` is ignored: the batch's total weight sets it. A batch of zero total weight
-        leaves a zero gradient.
-        """
-        total = float(w.sum())
-        scale = 1.0 / total if total > 0 else 0.0
-        layers = self._layers
-        last = len(layers) - 1
-        A_in = Xa
-        for l, layer in enumerate(layers):
-            np.matmul(A_in, layer.P.T, out=plan.Z[l])
-            layer.apply_act(plan.Z[l], plan.A[l])
-            A_in = plan.A_aug[l] if l < last else None
-        A = plan.A[last]
-        loss = 0.0
-        if want_loss:
-            # Per-row costs times weights: compute row costs one row block at a time.
-            loss = self._weighted_cost_sum(A, Y, w)
-        self._output_delta(A, plan.Z[last], Y, plan.D[last], plan.T[last], scale, False)
-        plan.D[last] *= w
-        for l in range(last, -1, -1):
-            D = plan.D[l]
-            np.matmul(D.T, Xa if l == 0 else plan.A_aug[l - 1], out=layers[l].G)
-            if l:
-                np.matmul(D, layers[l].W, out=plan.D[l - 1])
-                plan.D[l - 1] *= layers[l - 1].act_derivative(
-                    plan.Z[l - 1], plan.A[l - 1], plan.T[l - 1]
-                )
-        return loss
 
     def _weighted_cost_sum(self, A: np.ndarray, Y: np.ndarray, w: np.ndarray) -> float:
         tiny = np.finfo(self.dtype).tiny

@@ -7,9 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_is_fitted
+from .._validation import check_feature_names_out, check_is_fitted
 from ..base import BaseEstimator, TransformerMixin
-from ._scalers import _feature_names_out
 
 __all__ = ["CollinearityFilter"]
 
@@ -159,4 +158,4 @@ class CollinearityFilter(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the kept features, shape (support_.sum(),)."""
-        return _feature_names_out(self, input_features)[self.support_]
+        return check_feature_names_out(self, input_features)[self.support_]

@@ -8,9 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_is_fitted
+from .._validation import check_array, check_feature_names_out, check_is_fitted
 from ..base import BaseEstimator, TransformerMixin
-from ._scalers import _feature_names_out
 
 __all__ = ["KBinsDiscretizer"]
 
@@ -221,7 +220,7 @@ class KBinsDiscretizer(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Input names (ordinal) or ``<feature>_<bin>.0`` per one-hot column."""
-        names = _feature_names_out(self, input_features)
+        names = check_feature_names_out(self, input_features)
         if self.encode == "ordinal":
             return names
         return np.asarray(

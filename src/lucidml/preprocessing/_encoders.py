@@ -11,9 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_is_fitted, column_or_1d
+from .._validation import check_array, check_feature_names_out, check_is_fitted, column_or_1d
 from ..base import BaseEstimator, TransformerMixin
-from ._scalers import _feature_names_out
 
 __all__ = ["OrdinalEncoder", "OneHotEncoder", "LabelEncoder"]
 
@@ -350,7 +349,7 @@ class OrdinalEncoder(_BaseEncoder):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Output names: the input names, shape (n_features_in_,)."""
-        return _feature_names_out(self, input_features)
+        return check_feature_names_out(self, input_features)
 
 
 class OneHotEncoder(_BaseEncoder):
@@ -599,7 +598,7 @@ class OneHotEncoder(_BaseEncoder):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Output names ``<feature>_<category>``, shape (n_output_columns,)."""
-        names = _feature_names_out(self, input_features)
+        names = check_feature_names_out(self, input_features)
         out = []
         idxs, slots_of, n_slots, kept = self._out_slots()
         for j, slots in enumerate(kept):

@@ -8,9 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_is_fitted
+from .._validation import check_array, check_feature_names_out, check_is_fitted
 from ..base import BaseEstimator, TransformerMixin
-from ._scalers import _feature_names_out
 
 __all__ = ["SimpleImputer"]
 
@@ -252,7 +251,7 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Kept input names, then ``missingindicator_<name>`` for each indicator column."""
-        names = _feature_names_out(self, input_features)
+        names = check_feature_names_out(self, input_features)
         out = list(names[self._kept()])
         if self.add_indicator:
             out += [f"missingindicator_{names[j]}" for j in self.indicator_features_]

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_is_fitted, check_sample_weight
+from .._validation import check_array, check_feature_names_out, check_is_fitted, check_sample_weight
 from ..base import BaseEstimator, TransformerMixin
 
 __all__ = ["MinMaxScaler", "StandardScaler", "NonlinearScaler"]
@@ -19,25 +19,6 @@ __all__ = ["MinMaxScaler", "StandardScaler", "NonlinearScaler"]
 _FLOATS = (np.float64, np.float32)
 _EPS = np.finfo(np.float64).eps
 _CHUNK_ROWS = 8192  # rows per block in the variance pass: a block stays in cache
-
-
-def _feature_names_out(est: Any, input_features: Any) -> np.ndarray:
-    """Input feature names checked against ``feature_names_in_`` (``x0 ...`` when unnamed)."""
-    check_is_fitted(est, "n_features_in_")
-    names = getattr(est, "feature_names_in_", None)
-    if input_features is None:
-        if names is not None:
-            return np.asarray(names, dtype=object)
-        return np.asarray([f"x{i}" for i in range(est.n_features_in_)], dtype=object)
-    input_features = np.asarray(input_features, dtype=object)
-    if names is not None and not np.array_equal(input_features, names):
-        raise ValueError("input_features is not equal to feature_names_in_")
-    if len(input_features) != est.n_features_in_:
-        raise ValueError(
-            f"input_features should have length equal to number of features "
-            f"({est.n_features_in_}), got {len(input_features)}"
-        )
-    return input_features
 
 
 class _OneToOneMixin:
@@ -55,7 +36,7 @@ class _OneToOneMixin:
         -------
         ndarray of object, shape (n_features_in_,)
         """
-        return _feature_names_out(self, input_features)
+        return check_feature_names_out(self, input_features)
 
 
 def _scaler_tags(tags: Any) -> Any:
