@@ -2,7 +2,9 @@
 
 Each row fits both libraries on identical synthetic data (``make_classification``-like: informative
 Gaussian clusters), interleaved, best of N, and reports lucidml / scikit-learn time (below 1 means
-lucidml is faster) and held-out accuracy.
+lucidml is faster) and held-out accuracy (R^2 for the regression row). lucidml's trees use the
+numba-compiled builder when numba is installed (the ``fast`` extra); ``LUCIDML_TREE_NUMPY=1`` times
+the NumPy builder instead.
 
     python benchmarks/trees.py [--repeat 3] [--wait-idle 0] [--quick]
 """
@@ -46,13 +48,30 @@ def main() -> None:
     r, w = args.repeat, args.wait_idle
     for line in machine_report():
         print(line)
+    # The compiled tree builder (numba, optional) is cached on disk; its first load in this
+    # process is paid here, outside the timings.
+    import time
 
+    import numpy as np
+
+    from lucidml.tree import DecisionTreeClassifier as _Warm
+    from lucidml.tree import _compiled
+
+    t0 = time.perf_counter()
+    _Warm().fit(np.arange(8.0)[:, None], np.arange(8) % 2)
+    print(
+        f"tree builder: {'compiled (numba)' if _compiled.use_compiled('gini') else 'NumPy'}, "
+        f"first fit (load or compile) {time.perf_counter() - t0:.2f} s"
+    )
+
+    from sklearn.datasets import make_regression
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.ensemble import RandomForestClassifier as SkForest
     from sklearn.tree import DecisionTreeClassifier as SkTree
+    from sklearn.tree import DecisionTreeRegressor as SkTreeReg
 
     from lucidml.ensemble import GradientBoostingClassifier, RandomForestClassifier
-    from lucidml.tree import DecisionTreeClassifier
+    from lucidml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
     rows = []
     Xtr, Xte, ytr, yte = _data(100_000 // s, 20)
@@ -82,6 +101,52 @@ def main() -> None:
     rows.append(
         _row(
             f"RandomForestClassifier(100 trees, n_jobs=2) fit, {len(ytr2):,} x 20", res, Xte2, yte2
+        )
+    )
+
+    res = interleaved_best(
+        [
+            (
+                "lucidml",
+                lambda: DecisionTreeClassifier(max_leaf_nodes=100, random_state=0).fit(Xtr, ytr),
+                None,
+            ),
+            ("sklearn", lambda: SkTree(max_leaf_nodes=100, random_state=0).fit(Xtr, ytr), None),
+        ],
+        repeat=r,
+        wait_idle=w,
+    )
+    rows.append(
+        _row(f"DecisionTreeClassifier(max_leaf_nodes=100) fit, {len(ytr):,} x 20", res, Xte, yte)
+    )
+
+    # Absolute error (median leaves): NumPy only, no compiled path. Scored by R^2.
+    Xr, yr = make_regression(n_samples=5_000 // s, n_features=20, noise=10.0, random_state=0)
+    Xr_tr, Xr_te, yr_tr, yr_te = Xr[:4000], Xr[4000:], yr[:4000], yr[4000:]
+    res = interleaved_best(
+        [
+            (
+                "lucidml",
+                lambda: DecisionTreeRegressor(criterion="absolute_error", random_state=0).fit(
+                    Xr_tr, yr_tr
+                ),
+                None,
+            ),
+            (
+                "sklearn",
+                lambda: SkTreeReg(criterion="absolute_error", random_state=0).fit(Xr_tr, yr_tr),
+                None,
+            ),
+        ],
+        repeat=r,
+        wait_idle=w,
+    )
+    rows.append(
+        _row(
+            f"DecisionTreeRegressor(absolute_error) fit, {len(yr_tr):,} x 20 (R^2)",
+            res,
+            Xr_te,
+            yr_te,
         )
     )
 

@@ -51,7 +51,7 @@ REQUIRED: dict[str, Any] = {
     "StackingRegressor": lambda: _lucid("ensemble", "StackingRegressor")(
         [
             ("ols", _lucid("linear_model", "LinearRegression")()),
-            ("knn", _lucid("neighbors", "KNeighborsRegressor")()),
+            ("tree", _lucid("tree", "DecisionTreeRegressor")(max_depth=3, random_state=0)),
         ],
         cv=3,
     ),

@@ -138,3 +138,50 @@ def test_unfitted_wrong_features_and_bad_parameters():
         StackingClassifier(_members()).fit(X, y + 0.5)
     with pytest.raises(ValueError, match="Expected cv"):
         StackingClassifier(_members(), cv="five").fit(X, y)
+
+
+# -- sample weights ------------------------------------------------------------------------------
+
+
+def test_sample_weight_reaches_members_folds_and_final_estimator():
+    X, y = load_diabetes(return_X_y=True)
+    X, y = X[:150], y[:150]
+    w = np.random.default_rng(0).uniform(0.2, 3.0, len(y))
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+    members = [("ols", LinearRegression()), ("ridge", Ridge(alpha=0.5))]
+    stack = StackingRegressor(members, final_estimator=Ridge(alpha=0.1), cv=folds)
+    stack.fit(X, y, sample_weight=w)
+    # by hand: weighted out-of-fold predictions, then a weighted final fit
+    meta = np.zeros((len(y), 2))
+    for j, (_, est) in enumerate(members):
+        for tr, te in folds:
+            meta[te, j] = clone(est).fit(X[tr], y[tr], sample_weight=w[tr]).predict(X[te])
+        full = clone(est).fit(X, y, sample_weight=w)
+        np.testing.assert_allclose(stack.estimators_[j].predict(X), full.predict(X), rtol=1e-10)
+    final = Ridge(alpha=0.1).fit(meta, y, sample_weight=w)
+    np.testing.assert_allclose(stack.final_estimator_.coef_, final.coef_, rtol=1e-8)
+    np.testing.assert_allclose(stack.predict(X), final.predict(stack.transform(X)), rtol=1e-10)
+
+
+def test_sample_weight_integer_equals_repeated_rows_classifier():
+    X, y = load_iris(return_X_y=True)
+    w = np.random.default_rng(1).integers(1, 3, len(y))
+    tight = {"tol": 1e-12, "max_iter": 10_000}  # solved to rounding: the two optima agree
+    members = [("lr", LogisticRegression(**tight)), ("nb", GaussianNB())]
+    # folds by original row: the repeated copies of a row stay in its fold
+    fold_of = np.arange(len(y)) % 3
+    folds_w = [(np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)) for k in range(3)]
+    rep = np.repeat(fold_of, w)
+    folds_r = [(np.flatnonzero(rep != k), np.flatnonzero(rep == k)) for k in range(3)]
+    final = LogisticRegression(**tight)
+    a = StackingClassifier(members, final, cv=folds_w).fit(X, y, sample_weight=w)
+    b = StackingClassifier(members, final, cv=folds_r)
+    b.fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-6)
+
+
+def test_sample_weight_refused_when_a_member_cannot_take_it():
+    X, y = load_diabetes(return_X_y=True)
+    stack = StackingRegressor([("ols", LinearRegression()), ("knn", KNeighborsRegressor())], cv=3)
+    with pytest.raises(TypeError, match="KNeighborsRegressor does not support sample weights"):
+        stack.fit(X[:60], y[:60], sample_weight=np.ones(60))

@@ -99,8 +99,8 @@ def _fit_member(
 ) -> tuple[Any, np.ndarray, np.ndarray]:
     """Draw one member's rows and features from ``seed`` and fit a clone of ``template`` on them.
 
-    Returns the fitted member, its drawn row indices ``(n_draw,)`` and feature indices
-    ``(n_feat,)``.
+    Returns the fitted member, its drawn row indices ``(n_draw,)`` and
+    feature indices ``(n_feat,)``.
     """
     n, p = X.shape
     rng = np.random.default_rng(seed)
@@ -210,6 +210,10 @@ class _BaseBagging(BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> _BaseBagging:
         """Fit ``n_estimators`` members, each on its own bootstrap sample.
+
+        There is no ``sample_weight``: a weighted bootstrap cannot give the same members as the
+        repeated rows it stands for (the draws differ), so weighting is left to the members'
+        own parameters (e.g. a tree's ``class_weight``).
 
         Parameters
         ----------

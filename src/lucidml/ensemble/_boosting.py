@@ -13,7 +13,8 @@ where :math:`g_i` and :math:`h_i` are the first and second derivatives of the lo
 score. Trees are grown best-first on binned features (see :mod:`lucidml.ensemble._hist`).
 Each loss lives beside its gradient and hessian below.
 
-Missing values are refused (NaN raises ``ValueError``), as everywhere else in lucidml.
+Missing values (NaN) are allowed: they get a bin of their own, and every split learns which
+child they go to. ``sample_weight`` multiplies each row's :math:`g_i` and :math:`h_i`.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from .._validation import (
     check_classification_targets,
     check_is_fitted,
     check_random_state,
+    check_sample_weight,
     unique_labels,
 )
 from ..base import BaseEstimator, ClassifierMixin, RegressorMixin
-from ._hist import _Grower, apply_bins, bin_thresholds, tree_predict
+from . import _hist
+from ._hist import _Grower, apply_bins, bin_thresholds, forest_predict
 
 __all__ = [
     "GradientBoostingClassifier",
@@ -214,13 +217,14 @@ class _BaseBoosting(BaseEstimator):
 
     # -- the boosting loop --------------------------------------------------------------------
 
-    def _fit(self, X: np.ndarray, y: np.ndarray) -> None:
-        """Boost on validated float64 ``X`` (n, d) and encoded ``y`` (n,)."""
+    def _fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> None:
+        """Boost on validated float64 ``X`` (n, d), encoded ``y`` (n,) and weights (n,) or None."""
         self._check_params()
         rng = check_random_state(self.random_state)
         n = X.shape[0]
+        w = np.ones(n) if sample_weight is None else sample_weight
         stop_early = self.early_stopping is True or (self.early_stopping == "auto" and n > 10_000)
-        Xt, yt, Xv, yv = X, y, None, None
+        Xt, yt, wt, Xv, yv, wv = X, y, w, None, None, None
         if stop_early and self.validation_fraction is not None:
             vf = self.validation_fraction
             n_val = int(vf) if isinstance(vf, numbers.Integral) else int(np.ceil(vf * n))
@@ -231,62 +235,71 @@ class _BaseBoosting(BaseEstimator):
                 )
             perm = rng.permutation(n)
             val, tr = np.sort(perm[:n_val]), np.sort(perm[n_val:])
-            Xt, yt, Xv, yv = X[tr], y[tr], X[val], y[val]
+            Xt, yt, wt, Xv, yv, wv = X[tr], y[tr], w[tr], X[val], y[val], w[val]
+            if not np.any(wv > 0):  # nothing to validate on: stop on the training loss
+                Xv = yv = wv = None
+        if sample_weight is not None:  # a row of weight 0 is a row removed, bin edges included
+            keep = wt > 0
+            if not keep.any():
+                raise ValueError("The training rows have sample weights that are all zero.")
+            if not keep.all():
+                Xt, yt, wt = Xt[keep], yt[keep], wt[keep]
 
         edges = bin_thresholds(Xt, self.max_bins, rng)
-        Xb = apply_bins(Xt, edges)
-        n_bins = max(len(t) for t in edges) + 1
+        n_real = np.array([len(t) + 1 for t in edges])
+        n_bins = int(n_real.max()) + 1  # the last bin holds the missing values
+        XbT = apply_bins(Xt, edges, n_bins - 1)
+        has_missing = np.isnan(Xt).any(axis=0)
         grower = _Grower(
-            Xb,
+            XbT,
             n_bins,
+            n_real,
+            has_missing,
             max_leaf_nodes=self.max_leaf_nodes,
             max_depth=self.max_depth,
             min_samples_leaf=self.min_samples_leaf,
             l2=float(self.l2_regularization),
+            compiled=_hist.USE_COMPILED,
         )
-        self._baseline_ = self._baseline(yt)
+        self._baseline_ = self._baseline(yt, wt)
         raw = np.tile(self._baseline_, (len(yt), 1)).astype(np.float64)  # (n, n_trees_per_iter)
         raw_val = None if Xv is None else np.tile(self._baseline_, (len(yv), 1)).astype(float)
         loss_fn, grad_fn = self._loss_functions()
         K = raw.shape[1]
 
-        def score(yy: np.ndarray, r: np.ndarray) -> float:
-            return -float(np.mean(loss_fn(yy, r if K > 1 else r[:, 0])))
+        def score(yy: np.ndarray, r: np.ndarray, ww: np.ndarray) -> float:
+            return -float(np.average(loss_fn(yy, r if K > 1 else r[:, 0]), weights=ww))
 
-        train_score = [score(yt, raw)]
-        val_score = [] if raw_val is None else [score(yv, raw_val)]
+        train_score = [score(yt, raw, wt)]
+        val_score = [] if raw_val is None else [score(yv, raw_val, wv)]
         trees: list[list[dict[str, Any]]] = []
         lr = float(self.learning_rate)
         col = np.empty(len(yt))
         for _ in range(self.max_iter):
             g, h = grad_fn(yt, raw if K > 1 else raw[:, 0])
-            g = g.reshape(len(yt), K)
-            h_cols = [h] if np.ndim(h) == 0 else list(np.reshape(h, (len(yt), K)).T)
+            g = g.reshape(len(yt), K) * wt[:, None]
+            h = np.broadcast_to(np.reshape(h, (-1, K) if np.ndim(h) else (1, 1)), (len(yt), K))
+            h = h * wt[:, None]
             iteration = []
             for k in range(K):
                 col[:] = 0.0
-                gk = np.ascontiguousarray(g[:, k])
-                hk = h_cols[0] if np.ndim(h) == 0 else np.ascontiguousarray(h_cols[k])
-                tree = grower.grow(gk, hk, lr, col)
+                tree = grower.grow(g[:, k], h[:, k], lr, col)
                 raw[:, k] += col
                 internal = tree["left"] != np.arange(len(tree["left"]))
                 tree["threshold"] = np.array(
                     [
-                        edges[f][b] if i else 0.0
+                        (edges[f][b] if b < len(edges[f]) else np.inf) if i else 0.0
                         for f, b, i in zip(tree["feature"], tree["bin"], internal, strict=True)
                     ],
                     dtype=np.float64,
                 )
                 iteration.append(tree)
             trees.append(iteration)
-            train_score.append(score(yt, raw))
+            train_score.append(score(yt, raw, wt))
             if stop_early:
                 if raw_val is not None:
-                    for k, tree in enumerate(iteration):
-                        out = np.zeros(len(yv))
-                        tree_predict(tree, Xv, out)
-                        raw_val[:, k] += out
-                    val_score.append(score(yv, raw_val))
+                    forest_predict([iteration], Xv, raw_val)
+                    val_score.append(score(yv, raw_val, wv))
                 scores = val_score if raw_val is not None else train_score
                 if len(scores) > self.n_iter_no_change:
                     reference = scores[-self.n_iter_no_change - 1] + self.tol
@@ -299,31 +312,27 @@ class _BaseBoosting(BaseEstimator):
         self.train_score_ = np.asarray(train_score)
         self.validation_score_ = np.asarray(val_score)
 
+    def _check_X(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        return self._validate_data(X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan")
+
     def _raw_predict(self, X: Any) -> np.ndarray:
         """Raw scores of shape (n_samples, n_trees_per_iteration)."""
-        check_is_fitted(self)
-        X = self._validate_data(X, reset=False, dtype=np.float64)
+        X = self._check_X(X)
         raw = np.tile(self._baseline_, (X.shape[0], 1)).astype(np.float64)
-        out = np.empty(X.shape[0])
-        for iteration in self.trees_:
-            for k, tree in enumerate(iteration):
-                out[:] = 0.0
-                tree_predict(tree, X, out)
-                raw[:, k] += out
+        forest_predict(self.trees_, X, raw)
         return raw
 
     def _staged_raw(self, X: Any) -> Any:
-        check_is_fitted(self)
-        X = self._validate_data(X, reset=False, dtype=np.float64)
+        X = self._check_X(X)
         raw = np.tile(self._baseline_, (X.shape[0], 1)).astype(np.float64)
         for iteration in self.trees_:
-            for k, tree in enumerate(iteration):
-                tree_predict(tree, X, raw[:, k])
+            forest_predict([iteration], X, raw)
             yield raw.copy()
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        tags.input_tags.allow_nan = True
         return tags
 
 
@@ -365,6 +374,9 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
         Smallest improvement that counts.
     random_state : int, Generator or None, default=None
         Seeds the validation split and the binning subsample.
+    class_weight : dict, "balanced" or None, default=None
+        Multiplies each row's weight by its class's: a dict ``{label: weight}``, or
+        ``"balanced"`` for :math:`n / (K n_k)`.
 
     Attributes
     ----------
@@ -413,7 +425,9 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
         n_iter_no_change: int = 10,
         tol: float = 1e-7,
         random_state: Any = None,
+        class_weight: dict | str | None = None,
     ) -> None:
+        self.class_weight = class_weight
         super().__init__(
             loss=loss,
             learning_rate=learning_rate,
@@ -430,9 +444,16 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
             random_state=random_state,
         )
 
-    def fit(self, X: Any, y: Any) -> GradientBoostingClassifier:
-        """Fit on ``X`` (n_samples, n_features) and class labels ``y`` (n_samples,)."""
-        X, y = self._validate_data(X, y, reset=True, dtype=np.float64)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GradientBoostingClassifier:
+        """Fit on ``X`` (n_samples, n_features) and class labels ``y`` (n_samples,).
+
+        ``sample_weight`` (n_samples,) multiplies each row's gradient and hessian (an integer
+        weight acts as that many copies of the row), and ``class_weight`` multiplies it further.
+        ``min_samples_leaf`` still counts rows, and the bin edges ignore the weights.
+        """
+        X, y = self._validate_data(
+            X, y, reset=True, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
         check_classification_targets(y)
         classes, y_idx = unique_labels(y)
         if len(classes) < 2:
@@ -441,12 +462,34 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
                 f"but the data contains only one class: {classes[0]!r}."
             )
         self.classes_ = classes
-        self._fit(X, y_idx.astype(np.float64) if len(classes) == 2 else y_idx)
+        w = None if sample_weight is None else check_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            w = (np.ones(len(y_idx)) if w is None else w) * self._class_weights(y_idx)
+        self._fit(X, y_idx.astype(np.float64) if len(classes) == 2 else y_idx, w)
         return self
 
-    def _baseline(self, y: np.ndarray) -> np.ndarray:
+    def _class_weights(self, y_idx: np.ndarray) -> np.ndarray:
+        """Per-row weight of each row's class, shape (n_samples,)."""
+        cw, K = self.class_weight, len(self.classes_)
+        if isinstance(cw, str) and cw == "balanced":
+            # n / (K n_k): every class carries the same total weight
+            counts = np.bincount(y_idx, minlength=K)
+            return (len(y_idx) / (K * counts))[y_idx]
+        if isinstance(cw, dict):
+            per_class = np.ones(K)
+            for label, weight in cw.items():
+                where = np.flatnonzero(self.classes_ == label)
+                if where.size == 0:
+                    raise ValueError(f"The class_weight names class {label!r}, which is not in y.")
+                if not isinstance(weight, numbers.Real) or not weight >= 0:
+                    raise ValueError(f"class_weight values must be >= 0; got {weight!r}.")
+                per_class[where[0]] = weight
+            return per_class[y_idx]
+        raise ValueError(f"class_weight must be None, 'balanced' or a dict; got {cw!r}.")
+
+    def _baseline(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         K = len(self.classes_)
-        counts = np.bincount(y.astype(np.intp), minlength=K).astype(np.float64)
+        counts = np.bincount(y.astype(np.intp), weights=w, minlength=K).astype(np.float64)
         p = np.clip(counts / counts.sum(), 1e-12, 1 - 1e-12)
         if K == 2:
             return np.array([np.log(p[1] / p[0])])
@@ -473,15 +516,20 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseBoosting):
         """Class probabilities of shape (n_samples, n_classes)."""
         return self._proba(self._raw_predict(X))
 
+    def _label(self, raw: np.ndarray) -> np.ndarray:
+        # from the raw scores, not the rounded probabilities: the sign of a logit near 0 decides
+        if raw.shape[1] == 1:
+            return self.classes_[(raw[:, 0] > 0).astype(np.intp)]
+        return self.classes_[np.argmax(raw, axis=1)]
+
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row, shape (n_samples,)."""
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        return self._label(self._raw_predict(X))
 
     def staged_predict(self, X: Any) -> Any:
         """Yield the predictions (n_samples,) after each iteration."""
         for raw in self._staged_raw(X):
-            yield self.classes_[np.argmax(self._proba(raw), axis=1)]
+            yield self._label(raw)
 
 
 class GradientBoostingRegressor(RegressorMixin, _BaseBoosting):
@@ -550,14 +598,21 @@ random_state
             random_state=random_state,
         )
 
-    def fit(self, X: Any, y: Any) -> GradientBoostingRegressor:
-        """Fit on ``X`` (n_samples, n_features) and real targets ``y`` (n_samples,)."""
-        X, y = self._validate_data(X, y, reset=True, dtype=np.float64, y_numeric=True)
-        self._fit(X, np.asarray(y, dtype=np.float64))
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GradientBoostingRegressor:
+        """Fit on ``X`` (n_samples, n_features) and real targets ``y`` (n_samples,).
+
+        ``sample_weight`` (n_samples,) multiplies each row's gradient and hessian (an integer
+        weight acts as that many copies of the row); ``min_samples_leaf`` still counts rows.
+        """
+        X, y = self._validate_data(
+            X, y, reset=True, dtype=np.float64, y_numeric=True, ensure_all_finite="allow-nan"
+        )
+        w = None if sample_weight is None else check_sample_weight(sample_weight, X)
+        self._fit(X, np.asarray(y, dtype=np.float64), w)
         return self
 
-    def _baseline(self, y: np.ndarray) -> np.ndarray:
-        return np.array([float(np.mean(y))])
+    def _baseline(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return np.array([float(np.average(y, weights=w))])
 
     def _loss_functions(self) -> tuple[Any, Any]:
         return squared_error, squared_error_grad_hess

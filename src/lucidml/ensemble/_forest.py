@@ -34,6 +34,7 @@ class _ForestMixin:
         "min_weight_fraction_leaf",
         "min_impurity_decrease",
         "max_features",
+        "max_leaf_nodes",
         "ccp_alpha",
     )
 
@@ -47,6 +48,35 @@ class _ForestMixin:
         max_samples = 1.0 if self.max_samples is None else self.max_samples
         # Every tree sees every feature; max_features acts inside the trees, at each split.
         return self._tree().set_params(**params), max_samples, 1.0, self.bootstrap, False
+
+    def fit(self, X: Any, y: Any) -> Any:
+        """Grow ``n_estimators`` trees, each on its own bootstrap sample.
+
+        With ``n_jobs`` other than None/1 and the compiled tree builder in use (numba installed,
+        see :mod:`lucidml.tree._compiled`), the trees are grown on joblib *threads*: the builder
+        releases the GIL, so threads run in parallel without copying ``X`` to worker processes.
+        A joblib backend chosen by the caller (``joblib.parallel_config(backend=...)``) wins.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        from ..tree import _compiled
+
+        if self.n_jobs not in (None, 1) and _compiled.use_compiled(self.criterion):
+            try:
+                from joblib import parallel_config
+            except ImportError:  # joblib missing, or too old for parallel_config
+                pass
+            else:
+                with parallel_config(prefer="threads"):
+                    return super().fit(X, y)
+        return super().fit(X, y)
 
     @property
     def feature_importances_(self) -> np.ndarray:
@@ -65,7 +95,7 @@ class RandomForestClassifier(_ForestMixin, BaggingClassifier):
     n_estimators : int
         Number of trees.
     criterion, max_depth, min_samples_split, min_samples_leaf, min_weight_fraction_leaf,
-    min_impurity_decrease, ccp_alpha, class_weight
+    min_impurity_decrease, max_leaf_nodes, ccp_alpha, class_weight
         Passed to each :class:`~lucidml.tree.DecisionTreeClassifier`.
     max_features : "sqrt", "log2", int, float or None
         Features tried at each split (``"sqrt"`` of the total by default).
@@ -76,7 +106,8 @@ class RandomForestClassifier(_ForestMixin, BaggingClassifier):
     max_samples : int, float or None
         Rows drawn per tree (all ``n_samples`` by default).
     n_jobs : int or None
-        Trees fitted in parallel with joblib when it is installed.
+        Trees fitted in parallel with joblib when it is installed (on threads when the compiled
+        tree builder is in use, see :meth:`fit`).
     random_state : int, Generator or None
     warm_start : bool
         Add trees to the existing forest.
@@ -92,6 +123,7 @@ class RandomForestClassifier(_ForestMixin, BaggingClassifier):
         min_samples_leaf: Any = 1,
         min_weight_fraction_leaf: float = 0.0,
         max_features: Any = "sqrt",
+        max_leaf_nodes: int | None = None,
         min_impurity_decrease: float = 0.0,
         bootstrap: bool = True,
         oob_score: bool = False,
@@ -109,6 +141,7 @@ class RandomForestClassifier(_ForestMixin, BaggingClassifier):
         self.min_samples_leaf = min_samples_leaf
         self.min_weight_fraction_leaf = min_weight_fraction_leaf
         self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
         self.min_impurity_decrease = min_impurity_decrease
         self.bootstrap = bootstrap
         self.oob_score = oob_score
@@ -143,6 +176,7 @@ class RandomForestRegressor(_ForestMixin, BaggingRegressor):
         min_samples_leaf: Any = 1,
         min_weight_fraction_leaf: float = 0.0,
         max_features: Any = 1.0,
+        max_leaf_nodes: int | None = None,
         min_impurity_decrease: float = 0.0,
         bootstrap: bool = True,
         oob_score: bool = False,
@@ -159,6 +193,7 @@ class RandomForestRegressor(_ForestMixin, BaggingRegressor):
         self.min_samples_leaf = min_samples_leaf
         self.min_weight_fraction_leaf = min_weight_fraction_leaf
         self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
         self.min_impurity_decrease = min_impurity_decrease
         self.bootstrap = bootstrap
         self.oob_score = oob_score

@@ -26,11 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_classification_targets, check_is_fitted
+from .._validation import check_classification_targets, check_is_fitted, check_sample_weight
 from ..base import ClassifierMixin, RegressorMixin, TransformerMixin, clone
 from ..model_selection import check_cv, cross_val_predict
-from ..model_selection._validation import _parallel
-from ._voting import _BaseHeterogeneous, _Bunch, _fit_one
+from ..model_selection._split import _indexable
+from ..model_selection._validation import _fit_and_predict, _parallel
+from ._voting import _accepts_sample_weight, _BaseHeterogeneous, _Bunch, _fit_one
 
 __all__ = ["StackingClassifier", "StackingRegressor"]
 
@@ -64,7 +65,9 @@ class _BaseStacking(TransformerMixin, _BaseHeterogeneous):
                 )
         return out
 
-    def _fit_stack(self, X: Any, X_arr: np.ndarray, y: np.ndarray) -> None:
+    def _fit_stack(
+        self, X: Any, X_arr: np.ndarray, y: np.ndarray, sample_weight: Any = None
+    ) -> None:
         self._check_n_jobs()
         if not isinstance(self.passthrough, (bool, np.bool_)):
             raise ValueError(f"passthrough must be a bool; got {self.passthrough!r}.")
@@ -74,8 +77,17 @@ class _BaseStacking(TransformerMixin, _BaseHeterogeneous):
             raise TypeError(f"final_estimator must be an estimator; got {final!r}.")
         methods = self._methods(members)
         keep = [i for i, m in enumerate(methods) if m is not None]
+        sw = None
+        if sample_weight is not None:
+            sw = check_sample_weight(sample_weight, X_arr, dtype=np.float64)
+            for est in [members[i] for i in keep] + [final]:
+                if not _accepts_sample_weight(est):
+                    raise TypeError(
+                        f"Underlying estimator {type(est).__name__} does not support sample "
+                        "weights."
+                    )
         self.estimators_ = _parallel(
-            _fit_one, [(clone(members[i]), X, y, None) for i in keep], self.n_jobs
+            _fit_one, [(clone(members[i]), X, y, sw) for i in keep], self.n_jobs
         )
         self.named_estimators_ = _Bunch()
         fitted = iter(self.estimators_)
@@ -86,10 +98,31 @@ class _BaseStacking(TransformerMixin, _BaseHeterogeneous):
         splitter = check_cv(self.cv, y, classifier=self._kind == "classifier")
         folds = list(splitter.split(X_arr, y))
         preds = [
-            cross_val_predict(clone(members[i]), X, y, cv=folds, method=m, n_jobs=self.n_jobs)
+            self._out_of_fold(clone(members[i]), X, y, folds, m, sw)
             for i, m in zip(keep, self.stack_method_, strict=True)
         ]
-        self.final_estimator_ = clone(final).fit(self._concatenate(X_arr, preds), y)
+        meta = self._concatenate(X_arr, preds)
+        self.final_estimator_ = _fit_one(clone(final), meta, y, sw)
+
+    def _out_of_fold(
+        self, est: Any, X: Any, y: np.ndarray, folds: list, method: str, sw: np.ndarray | None
+    ) -> np.ndarray:
+        """Out-of-fold predictions of ``est``; each fold's model gets its rows' weights."""
+        if sw is None:
+            return cross_val_predict(est, X, y, cv=folds, method=method, n_jobs=self.n_jobs)
+        classes = np.unique(y) if method != "predict" and self._kind == "classifier" else None
+        X = _indexable(X)
+        tasks = [
+            (est, X, y, tr, te, method, {"sample_weight": sw[tr]}, classes) for tr, te in folds
+        ]
+        parts = _parallel(_fit_and_predict, tasks, self.n_jobs)
+        test = np.concatenate([te for _, te in folds])
+        if test.shape[0] != len(y) or not np.array_equal(np.sort(test), np.arange(len(y))):
+            raise ValueError("The stacking folds must partition the samples.")
+        stacked = np.concatenate(parts)
+        out = np.empty_like(stacked)
+        out[test] = stacked
+        return out
 
     def _concatenate(self, X: np.ndarray, preds: list[np.ndarray]) -> np.ndarray:
         """Meta-features, shape (n_samples, n_meta) (+ n_features with passthrough)."""
@@ -220,12 +253,16 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
 
         return LogisticRegression()
 
-    def fit(self, X: Any, y: Any) -> StackingClassifier:
-        """Fit on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,)."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> StackingClassifier:
+        """Fit on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,).
+
+        ``sample_weight`` (n_samples,) goes to every member, to each fold's model (its rows'
+        weights) and to the final estimator; all of them must accept it.
+        """
         X_arr, y_arr = self._validate_data(X, y)
         check_classification_targets(y_arr)
         self.classes_, y_idx = np.unique(y_arr, return_inverse=True)
-        self._fit_stack(X, X_arr, y_idx.reshape(-1))
+        self._fit_stack(X, X_arr, y_idx.reshape(-1), sample_weight)
         return self
 
     def predict(self, X: Any) -> np.ndarray:
@@ -319,10 +356,14 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
 
         return Ridge()
 
-    def fit(self, X: Any, y: Any) -> StackingRegressor:
-        """Fit on ``X`` (n_samples, n_features) and targets ``y`` (n_samples,)."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> StackingRegressor:
+        """Fit on ``X`` (n_samples, n_features) and targets ``y`` (n_samples,).
+
+        ``sample_weight`` (n_samples,) goes to every member, to each fold's model (its rows'
+        weights) and to the final estimator; all of them must accept it.
+        """
         X_arr, y_arr = self._validate_data(X, y, y_numeric=True)
-        self._fit_stack(X, X_arr, np.asarray(y_arr, dtype=np.float64))
+        self._fit_stack(X, X_arr, np.asarray(y_arr, dtype=np.float64), sample_weight)
         return self
 
     def predict(self, X: Any) -> np.ndarray:

@@ -5,6 +5,10 @@ Growth (pre-pruning by ``max_depth``, ``min_samples_split``, ``min_samples_leaf`
 kept sorted by ``(node, x)``, so one ``cumsum`` of the criterion statistics gives the statistics
 of every candidate cut of every node, and one ``reduceat`` picks each node's best cut. The sorted
 orders are partitioned stably into the children, so sorting happens only once, at the root.
+When numba is installed, :mod:`lucidml.tree._compiled` runs the same growth as compiled loops and
+gives identical trees (``LUCIDML_TREE_NUMPY=1`` forces this NumPy builder). With
+``max_leaf_nodes``, growth is best first instead (:func:`_grow_best_first`), and
+``absolute_error`` scores cuts through weighted medians of many ranges at once (:class:`_Wavelet`).
 
 Post-pruning (notes §12.2): minimal cost-complexity pruning, which for a subtree :math:`T` trades
 the weighted impurity of its leaves against their number,
@@ -37,6 +41,7 @@ from ..base import BaseEstimator, ClassifierMixin, RegressorMixin
 from ._criteria import (
     CLASSIFICATION_CRITERIA,
     REGRESSION_CRITERIA,
+    _xlogx,
     node_impurity,
     split_proxy,
 )
@@ -72,7 +77,8 @@ class Tree:
     threshold : ndarray of shape (node_count,)
         A sample goes left when ``x[feature] <= threshold``.
     value : ndarray of shape (node_count, 1, n_classes) or (node_count, 1, 1)
-        Class fractions (classifier) or mean target (regressor) of each node.
+        Class fractions (classifier), or mean target (regressor; the weighted median with
+        ``criterion="absolute_error"``) of each node.
     impurity, weighted_n_node_samples : ndarray of shape (node_count,)
         Impurity and total sample weight of each node.
     n_node_samples : ndarray of shape (node_count,)
@@ -89,120 +95,167 @@ class Tree:
 
 
 def _depth(left: np.ndarray, right: np.ndarray) -> int:
-    depth = np.zeros(left.shape[0], dtype=np.intp)
-    for i in range(left.shape[0]):  # loop over nodes; parents come before children
-        if left[i] != -1:
-            depth[left[i]] = depth[right[i]] = depth[i] + 1
-    return int(depth.max()) if depth.size else 0
+    if left.shape[0] == 0:
+        return 0
+    depth = 0
+    frontier = np.zeros(1, dtype=np.intp)
+    while True:  # loop over depth levels, vectorised over the nodes of a level
+        frontier = frontier[left[frontier] != -1]
+        if frontier.size == 0:
+            return depth
+        frontier = np.concatenate([left[frontier], right[frontier]])
+        depth += 1
 
 
 # ------------------------------------------------------------------------------------------------
 # growth
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
 
-def _grow(
-    Xt: np.ndarray,
-    S: np.ndarray,
-    W: np.ndarray,
-    Q: np.ndarray | None,
-    *,
-    criterion: str,
-    max_depth: int,
-    min_samples_split: int,
-    min_samples_leaf: int,
-    min_impurity_decrease: float,
-    min_weight_fraction_leaf: float,
-    max_features: int,
-    rng: np.random.Generator,
-) -> dict[str, np.ndarray]:
-    """Grow a CART tree breadth-first.
+
+def _feature_keys(seed: np.uint64, nodes: np.ndarray, n_features: int) -> np.ndarray:
+    """Random sort keys of every (node, feature) pair: a SplitMix64 hash of ``seed``, node, feature.
+
+    A node tries the ``max_features`` features with the smallest keys. Hashing the node id, rather
+    than drawing from a generator level by level, gives every node its own draw whatever the
+    order of growth, so the compiled builder and best-first growth draw the same features.
 
     Parameters
     ----------
-    Xt : ndarray of shape (n_features, n_samples), float32
-        Transposed features, so that each feature is contiguous.
-    S : ndarray of shape (n_samples, n_stats)
-        Per-sample criterion statistics (weighted one-hot classes, or :math:`w y`).
-    W : ndarray of shape (n_samples,)
-        Positive sample weights.
-    Q : ndarray of shape (n_samples,) or None
-        :math:`w y^2` for regression.
+    seed : numpy.uint64
+    nodes : ndarray of shape (n_nodes,)
+        Node ids.
+    n_features : int
 
     Returns
     -------
-    dict
-        Flat node arrays: see :class:`Tree` (``value`` holds the summed statistics here).
+    ndarray of shape (n_nodes, n_features), uint64
     """
-    n_features, n = Xt.shape
-    K = S.shape[1]
-    w_root = float(W.sum())
-    msl = min_samples_leaf
-    mwl = min_weight_fraction_leaf * w_root
-    # Node records, appended level by level.
-    stats_chunks: list[np.ndarray] = [S.sum(axis=0)[None]]
-    w_chunks = [np.array([w_root])]
-    q_chunks = [np.array([Q.sum()])] if Q is not None else []
-    n_chunks = [np.array([n], dtype=np.intp)]
-    imp_chunks = [
-        node_impurity(criterion, stats_chunks[0], w_chunks[0], None if Q is None else q_chunks[0])
-    ]
-    split_parent: list[np.ndarray] = []
-    split_feat: list[np.ndarray] = []
-    split_thr: list[np.ndarray] = []
-    n_nodes = 1
+    z = nodes.astype(np.uint64)[:, None] * np.uint64(n_features)
+    z = z + np.arange(1, n_features + 1, dtype=np.uint64)[None, :]
+    z = z * _GOLDEN + seed
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
 
-    def splittable(nn: np.ndarray, ww: np.ndarray, imp: np.ndarray, depth: int) -> np.ndarray:
-        ok = (nn >= min_samples_split) & (nn >= 2 * msl) & (imp > _EPS) & (depth < max_depth)
-        return ok & (ww >= 2 * mwl)
 
-    # Active nodes of the current level: global ids, and their segments in the sorted orders.
-    active = np.flatnonzero(splittable(n_chunks[0], w_chunks[0], imp_chunks[0], 0))
-    order = [np.argsort(Xt[f], kind="stable") for f in range(n_features)]
-    if active.size == 0:
-        order = []
-    seg_len = np.array([n], dtype=np.intp)
-    seg_stats = stats_chunks[0]
-    seg_w = w_chunks[0]
-    seg_imp = imp_chunks[0]
-    depth = 0
-    feat_order = rng.permutation(n_features)
-    while active.size:
-        A = active.size
+def _root_node(
+    criterion: str, S: np.ndarray, W: np.ndarray, Q: np.ndarray | None, y: np.ndarray | None = None
+) -> tuple[np.ndarray, float, float, float, float]:
+    """Summed statistics (n_stats,), weight, :math:`\\sum w y^2`, impurity and median of the root.
+
+    The median (and an impurity from it) is computed for ``absolute_error`` only, else 0.
+    """
+    stats = S.sum(axis=0)
+    w = float(W.sum())
+    q = float(Q.sum()) if Q is not None else 0.0
+    if criterion == "absolute_error":
+        assert y is not None
+        med, cost = _group_medians(y, W, np.zeros(y.size, dtype=np.intp), 1)
+        return stats, w, q, float(cost[0]) / w, float(med[0])
+    imp = node_impurity(criterion, stats[None], np.array([w]), np.array([q]))
+    return stats, w, q, float(imp[0]), 0.0
+
+
+class _Problem:
+    """What every growth step needs: the data, the criterion and the pre-pruning limits."""
+
+    def __init__(
+        self,
+        Xt: np.ndarray,
+        S: np.ndarray,
+        W: np.ndarray,
+        Q: np.ndarray | None,
+        y: np.ndarray | None,
+        *,
+        criterion: str,
+        max_depth: int,
+        min_samples_split: int,
+        min_samples_leaf: int,
+        min_impurity_decrease: float,
+        min_weight_fraction_leaf: float,
+        max_features: int,
+        feat_order: np.ndarray,
+        seed: np.uint64,
+    ) -> None:
+        self.Xt, self.S, self.W, self.Q, self.criterion = Xt, S, W, Q, criterion
+        self.n_features, self.n = Xt.shape
+        self.K = S.shape[1]
+        self.max_depth, self.mss, self.msl = max_depth, min_samples_split, min_samples_leaf
+        self.mid, self.max_features = min_impurity_decrease, max_features
+        self.feat_order, self.seed = feat_order, seed
+        self.absolute = criterion == "absolute_error"
+        if self.absolute:
+            assert y is not None
+            self.y = y
+            self.wavelet = _Wavelet(y, W)
+        root = _root_node(criterion, S, W, Q, y)
+        self.root_stats, self.w_root, self.q_root, self.imp_root, self.median_root = root
+        # Whole-number statistics (integer weights): entropy terms from a table, same values.
+        self.table = None
+        if criterion in ("entropy", "log_loss") and self.w_root < 1e7:
+            if np.all(np.floor(W) == W) and np.all(np.floor(S) == S):
+                self.table = _xlogx(np.arange(int(self.w_root) + 1, dtype=np.float64))
+        self.mwl = min_weight_fraction_leaf * self.w_root
+
+    def splittable(self, nn: np.ndarray, ww: np.ndarray, imp: np.ndarray, depth: Any) -> np.ndarray:
+        ok = (nn >= self.mss) & (nn >= 2 * self.msl) & (imp > _EPS) & (depth < self.max_depth)
+        return ok & (ww >= 2 * self.mwl)
+
+    def search(
+        self,
+        order: list[np.ndarray],
+        nodes: np.ndarray,
+        seg_len: np.ndarray,
+        seg_stats: np.ndarray,
+        seg_w: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Best cut of each node, its samples lying in consecutive segments of ``order[f]``.
+
+        Returns the best feature (``-1`` when none) and threshold of each node.
+        """
+        Xt, S, W, K, p = self.Xt, self.S, self.W, self.K, self.n_features
+        A = nodes.size
         m = int(seg_len.sum())
         seg_start = np.zeros(A, dtype=np.intp)
         np.cumsum(seg_len[:-1], out=seg_start[1:])
         seg_id = np.repeat(np.arange(A), seg_len)
-        pos = np.arange(m) - seg_start[seg_id]
-        n_left = pos + 1
-        size_ok = (n_left >= msl) & (seg_len[seg_id] - n_left >= msl)
-        if max_features < n_features:
-            keys = rng.random((A, n_features))
-            allowed = np.zeros((A, n_features), dtype=bool)
-            np.put_along_axis(allowed, np.argsort(keys, axis=1)[:, :max_features], True, axis=1)
+        n_left = np.arange(m) - seg_start[seg_id] + 1
+        size_ok = (n_left >= self.msl) & (seg_len[seg_id] - n_left >= self.msl)
+        if self.max_features < p:
+            keys = _feature_keys(self.seed, nodes, p)
+            allowed = np.zeros((A, p), dtype=bool)
+            drawn = np.argsort(keys, axis=1, kind="stable")[:, : self.max_features]
+            np.put_along_axis(allowed, drawn, True, axis=1)
         best = np.full(A, -np.inf)
         best_feat = np.full(A, -1, dtype=np.intp)
         best_thr = np.zeros(A)
         cs_pad = np.zeros((m + 1, K))
         cw_pad = np.zeros(m + 1)
         arange_m = np.arange(m)
-        for f in feat_order:
+        mwl = self.mwl
+        for f in self.feat_order:
             idx = order[f]
             xs = Xt[f][idx]
-            np.cumsum(S[idx], axis=0, out=cs_pad[1:])
             np.cumsum(W[idx], out=cw_pad[1:])
-            base = cs_pad[seg_start]
-            left = cs_pad[1:] - base[seg_id]
-            right = seg_stats[seg_id] - left
             wl = cw_pad[1:] - cw_pad[seg_start][seg_id]
             wr = seg_w[seg_id] - wl
             valid = size_ok & (wl > 0) & (wr > 0) & (wl >= mwl) & (wr >= mwl)
             valid[:-1] &= xs[1:] > xs[:-1] + np.float32(_FEATURE_THRESHOLD)
             valid[-1] = False
-            if max_features < n_features:
+            if self.max_features < p:
                 valid &= allowed[seg_id, f]
             if not valid.any():
                 continue
-            proxy = split_proxy(criterion, left, wl, right, wr)
+            if self.absolute:
+                proxy = self.wavelet.split_proxy(idx, seg_start, seg_len, seg_id)
+            else:
+                np.cumsum(S[idx], axis=0, out=cs_pad[1:])
+                left = cs_pad[1:] - cs_pad[seg_start][seg_id]
+                right = seg_stats[seg_id] - left
+                proxy = split_proxy(self.criterion, left, wl, right, wr, self.table)
             proxy[~valid] = -np.inf
             seg_max = np.maximum.reduceat(proxy, seg_start)
             better = seg_max > best
@@ -218,12 +271,30 @@ def _grow(
             best[better] = seg_max[better]
             best_feat[better] = f
             best_thr[better] = thr
+        return best_feat, best_thr
 
-        # Route every active sample (in segment order of feature 0's layout) to a side.
-        idx0 = order[0]
+    def route(
+        self,
+        idx0: np.ndarray,
+        seg_len: np.ndarray,
+        seg_stats: np.ndarray,
+        seg_w: np.ndarray,
+        seg_imp: np.ndarray,
+        best_feat: np.ndarray,
+        best_thr: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Send each node's samples (``idx0``, node after node) to a side; the children's records.
+
+        Returns per-node arrays ``go_left`` (per sample of ``idx0``), ``lstats``, ``rstats``,
+        ``lw``, ``rw``, ``lcount``, ``rcount``, ``lq``, ``rq``, ``limp``, ``rimp``, ``lmed``,
+        ``rmed``, ``improvement`` and ``accept``.
+        """
+        S, W, Q, K = self.S, self.W, self.Q, self.K
+        A = seg_len.size
+        seg_id = np.repeat(np.arange(A), seg_len)
         has_split = best_feat >= 0
         bf = np.where(has_split, best_feat, 0)
-        go_left = Xt[bf[seg_id], idx0] <= best_thr[seg_id]
+        go_left = self.Xt[bf[seg_id], idx0] <= best_thr[seg_id]
         lcount = np.bincount(seg_id, weights=go_left, minlength=A).astype(np.intp)
         lw = np.bincount(seg_id, weights=W[idx0] * go_left, minlength=A)
         lstats = np.empty((A, K))
@@ -237,13 +308,105 @@ def _grow(
             rq = np.bincount(seg_id, weights=Q[idx0], minlength=A) - lq
         else:
             lq = rq = None
-        limp = node_impurity(criterion, lstats, lw, lq)
-        rimp = node_impurity(criterion, rstats, rw, rq)
-        improvement = (seg_w / w_root) * (
+        lmed = rmed = None
+        if self.absolute:
+            child = 2 * seg_id + ~go_left
+            med, cost = _group_medians(self.y[idx0], W[idx0], child, 2 * A)
+            lmed, rmed = med[0::2], med[1::2]
+            limp = cost[0::2] / np.where(lw > 0, lw, 1.0)
+            rimp = cost[1::2] / np.where(rw > 0, rw, 1.0)
+        else:
+            limp = node_impurity(self.criterion, lstats, lw, lq)
+            rimp = node_impurity(self.criterion, rstats, rw, rq)
+        improvement = (seg_w / self.w_root) * (
             seg_imp - lw / seg_w * limp - rw / np.where(seg_w > 0, seg_w, 1.0) * rimp
         )
         accept = has_split & (lcount > 0) & (rcount > 0)
-        accept &= improvement + _EPS >= min_impurity_decrease
+        accept &= improvement + _EPS >= self.mid
+        return dict(
+            go_left=go_left,
+            lstats=lstats,
+            rstats=rstats,
+            lw=lw,
+            rw=rw,
+            lcount=lcount,
+            rcount=rcount,
+            lq=lq,
+            rq=rq,
+            limp=limp,
+            rimp=rimp,
+            lmed=lmed,
+            rmed=rmed,
+            improvement=improvement,
+            accept=accept,
+        )
+
+
+def _interleave(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.empty((2 * a.shape[0],) + a.shape[1:], dtype=a.dtype)
+    out[0::2], out[1::2] = a, b
+    return out
+
+
+def _grow(Xt: np.ndarray, S: np.ndarray, W: np.ndarray, Q: np.ndarray | None, **kw: Any):
+    """Grow a CART tree breadth-first, one level at a time.
+
+    Parameters
+    ----------
+    Xt : ndarray of shape (n_features, n_samples), float32
+        Transposed features, so that each feature is contiguous.
+    S : ndarray of shape (n_samples, n_stats)
+        Per-sample criterion statistics (weighted one-hot classes, or :math:`w y`).
+    W : ndarray of shape (n_samples,)
+        Positive sample weights.
+    Q : ndarray of shape (n_samples,) or None
+        :math:`w y^2` for regression.
+    **kw
+        ``y`` (the targets, for ``absolute_error``), ``criterion``, the pre-pruning limits
+        (``max_depth``, ``min_samples_split``, ``min_samples_leaf``, ``min_impurity_decrease``,
+        ``min_weight_fraction_leaf``, ``max_features``), ``feat_order`` (order in which features
+        are tried: a later feature replaces the best cut only when strictly better, so this
+        breaks ties) and ``seed`` (of the per-node feature draws, :func:`_feature_keys`).
+
+    Returns
+    -------
+    dict
+        Flat node arrays: see :class:`Tree` (``stats`` holds the summed statistics, and
+        ``median`` the weighted medians for ``absolute_error``).
+    """
+    y = kw.pop("y", None)
+    pb = _Problem(Xt, S, W, Q, y, **kw)
+    n_features, n = pb.n_features, pb.n
+    # Node records, appended level by level.
+    stats_chunks: list[np.ndarray] = [pb.root_stats[None]]
+    w_chunks = [np.array([pb.w_root])]
+    q_chunks = [np.array([pb.q_root])]
+    n_chunks = [np.array([n], dtype=np.intp)]
+    imp_chunks = [np.array([pb.imp_root])]
+    med_chunks = [np.array([pb.median_root])]
+    split_parent: list[np.ndarray] = []
+    split_feat: list[np.ndarray] = []
+    split_thr: list[np.ndarray] = []
+    n_nodes = 1
+
+    # Active nodes of the current level: global ids, and their segments in the sorted orders.
+    active = np.flatnonzero(pb.splittable(n_chunks[0], w_chunks[0], imp_chunks[0], 0))
+    order = [np.argsort(Xt[f], kind="stable") for f in range(n_features)] if active.size else []
+    seg_len = np.array([n], dtype=np.intp)
+    seg_stats = stats_chunks[0]
+    seg_w = w_chunks[0]
+    seg_imp = imp_chunks[0]
+    depth = 0
+    while active.size:
+        A = active.size
+        m = int(seg_len.sum())
+        seg_start = np.zeros(A, dtype=np.intp)
+        np.cumsum(seg_len[:-1], out=seg_start[1:])
+        seg_id = np.repeat(np.arange(A), seg_len)
+        best_feat, best_thr = pb.search(order, active, seg_len, seg_stats, seg_w)
+        idx0 = order[0]
+        r = pb.route(idx0, seg_len, seg_stats, seg_w, seg_imp, best_feat, best_thr)
+        go_left, accept = r["go_left"], r["accept"]
         if not accept.any():
             break
         acc = np.flatnonzero(accept)
@@ -253,27 +416,23 @@ def _grow(
         split_feat.append(best_feat[acc])
         split_thr.append(best_thr[acc])
         # Children, interleaved left/right in parent order.
-        c_stats = np.empty((2 * J, K))
-        c_stats[0::2], c_stats[1::2] = lstats[acc], rstats[acc]
-        c_w = np.empty(2 * J)
-        c_w[0::2], c_w[1::2] = lw[acc], rw[acc]
-        c_n = np.empty(2 * J, dtype=np.intp)
-        c_n[0::2], c_n[1::2] = lcount[acc], rcount[acc]
-        c_imp = np.empty(2 * J)
-        c_imp[0::2], c_imp[1::2] = limp[acc], rimp[acc]
+        c_stats = _interleave(r["lstats"][acc], r["rstats"][acc])
+        c_w = _interleave(r["lw"][acc], r["rw"][acc])
+        c_n = _interleave(r["lcount"][acc], r["rcount"][acc])
+        c_imp = _interleave(r["limp"][acc], r["rimp"][acc])
         stats_chunks.append(c_stats)
         w_chunks.append(c_w)
         n_chunks.append(c_n)
         imp_chunks.append(c_imp)
         if Q is not None:
-            c_q = np.empty(2 * J)
-            c_q[0::2], c_q[1::2] = lq[acc], rq[acc]
-            q_chunks.append(c_q)
+            q_chunks.append(_interleave(r["lq"][acc], r["rq"][acc]))
+        if pb.absolute:
+            med_chunks.append(_interleave(r["lmed"][acc], r["rmed"][acc]))
         n_nodes += 2 * J
         depth += 1
 
         # Next level: children that can still be split, and their sample layout.
-        child_ok = splittable(c_n, c_w, c_imp, depth)
+        child_ok = pb.splittable(c_n, c_w, c_imp, depth)
         if not child_ok.any():
             break
         # Local index of each (parent, side) among next-level segments, -1 when dropped.
@@ -285,9 +444,9 @@ def _grow(
         new_start = np.zeros(new_len.size, dtype=np.intp)
         np.cumsum(new_len[:-1], out=new_start[1:])
         # Per-sample side and destination segment, in sample space.
-        side_of = np.zeros(Xt.shape[1], dtype=np.int8)
+        side_of = np.zeros(n, dtype=np.int8)
         side_of[idx0] = ~go_left
-        seg_of = np.full(Xt.shape[1], -1, dtype=np.intp)
+        seg_of = np.full(n, -1, dtype=np.intp)
         slot = parent_slot[seg_id]
         child = np.where(slot >= 0, 2 * slot + (~go_left), 0)
         seg_of[idx0] = np.where(slot >= 0, new_local[child], -1)
@@ -339,7 +498,221 @@ def _grow(
         "n_node_samples": np.concatenate(n_chunks),
         "weighted_n_node_samples": np.concatenate(w_chunks),
     }
+    if pb.absolute:
+        out["median"] = np.concatenate(med_chunks)
     return out
+
+
+def _grow_best_first(
+    Xt: np.ndarray, S: np.ndarray, W: np.ndarray, Q: np.ndarray | None, *, max_leaf_nodes: int, **kw
+) -> dict[str, np.ndarray]:
+    """Grow a CART tree best first: always split the leaf whose split decreases impurity most.
+
+    Every new node's best split is searched when the node is created; a priority queue keyed by
+    the weighted impurity decrease :math:`\\frac{W_t}{W}\\Delta I` then picks the next leaf to
+    split, until ``max_leaf_nodes`` leaves exist or no leaf can be split. Nodes are numbered in
+    the order they are created (children of the ``k``-th split get the ids ``2k + 1, 2k + 2``).
+    Same arguments as :func:`_grow`, plus ``max_leaf_nodes``.
+    """
+    import heapq
+
+    y = kw.pop("y", None)
+    pb = _Problem(Xt, S, W, Q, y, **kw)
+    n, K = pb.n, pb.K
+    n_features = pb.n_features
+    # Node records, one list entry per node id.
+    recs: dict[str, list[Any]] = {
+        k: [] for k in ("stats", "w", "q", "n", "imp", "med", "feat", "thr", "left", "right")
+    }
+
+    def add_node(stats, w, q, count, imp, med) -> int:  # noqa: ANN001
+        for key, val in zip(
+            ("stats", "w", "q", "n", "imp", "med", "feat", "thr", "left", "right"),
+            (stats, w, q, count, imp, med, -2, -2.0, -1, -1),
+            strict=True,
+        ):
+            recs[key].append(val)
+        return len(recs["w"]) - 1
+
+    heap: list[tuple[float, int]] = []
+    pending: dict[int, tuple[Any, ...]] = {}
+
+    def consider(node: int, rows_order: list[np.ndarray], depth: int) -> None:
+        """Search ``node``'s best split and queue it when it may be made."""
+        stats = recs["stats"][node][None]
+        w = np.array([recs["w"][node]])
+        count = np.array([recs["n"][node]], dtype=np.intp)
+        imp = np.array([recs["imp"][node]])
+        if not pb.splittable(count, w, imp, depth)[0]:
+            return
+        feat, thr = pb.search(rows_order, np.array([node]), count, stats, w)
+        r = pb.route(rows_order[0], count, stats, w, imp, feat, thr)
+        if not r["accept"][0]:
+            return
+        pending[node] = (rows_order, depth, int(feat[0]), float(thr[0]), r)
+        heapq.heappush(heap, (-float(r["improvement"][0]), node))
+
+    root = add_node(pb.root_stats, pb.w_root, pb.q_root, n, pb.imp_root, pb.median_root)
+    if pb.splittable(np.array([n]), np.array([pb.w_root]), np.array([pb.imp_root]), 0)[0]:
+        consider(root, [np.argsort(Xt[f], kind="stable") for f in range(n_features)], 0)
+    n_leaves = 1
+    while heap and n_leaves < max_leaf_nodes:
+        _, node = heapq.heappop(heap)
+        rows_order, depth, feat, thr, r = pending.pop(node)
+        recs["feat"][node], recs["thr"][node] = feat, thr
+        right_side = np.zeros(n, dtype=bool)
+        right_side[rows_order[0][~r["go_left"]]] = True
+        children = []
+        for side, pre in ((0, "l"), (1, "r")):
+            med = r[pre + "med"][0] if pb.absolute else 0.0
+            q = r[pre + "q"][0] if Q is not None else 0.0
+            child = add_node(
+                r[pre + "stats"][0],
+                r[pre + "w"][0],
+                q,
+                int(r[pre + "count"][0]),
+                r[pre + "imp"][0],
+                med,
+            )
+            keep = [o[right_side[o] == bool(side)] for o in rows_order]
+            children.append((child, keep))
+        recs["left"][node], recs["right"][node] = children[0][0], children[1][0]
+        n_leaves += 1
+        for child, keep in children:
+            consider(child, keep, depth + 1)
+
+    out = {
+        "children_left": np.asarray(recs["left"], dtype=np.intp),
+        "children_right": np.asarray(recs["right"], dtype=np.intp),
+        "feature": np.asarray(recs["feat"], dtype=np.intp),
+        "threshold": np.asarray(recs["thr"], dtype=np.float64),
+        "stats": np.asarray(recs["stats"], dtype=np.float64).reshape(-1, K),
+        "impurity": np.asarray(recs["imp"], dtype=np.float64),
+        "n_node_samples": np.asarray(recs["n"], dtype=np.intp),
+        "weighted_n_node_samples": np.asarray(recs["w"], dtype=np.float64),
+    }
+    if pb.absolute:
+        out["median"] = np.asarray(recs["med"], dtype=np.float64)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# absolute error: weighted medians
+
+
+def _group_medians(
+    y: np.ndarray, w: np.ndarray, group: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted median of ``y`` in each group, and the group's :math:`\\sum w |y - \\text{median}|`.
+
+    The median is the smallest :math:`y_{(r)}` whose cumulative weight reaches half the group's
+    weight, or the midpoint of it and the next value when the cumulative weight equals exactly
+    half (scikit-learn's rule). Empty groups get 0 and 0.
+
+    Returns
+    -------
+    median, cost : ndarray of shape (n_groups,)
+    """
+    med = np.zeros(n_groups)
+    cost = np.zeros(n_groups)
+    if y.size == 0:
+        return med, cost
+    o = np.lexsort((y, group))
+    gs, ys, ws = group[o], y[o], w[o]
+    cw = np.cumsum(ws)
+    present = np.flatnonzero(np.bincount(gs, minlength=n_groups))
+    start = np.searchsorted(gs, present, side="left")
+    end = np.searchsorted(gs, present, side="right")
+    base = cw[start] - ws[start]
+    half = (cw[end - 1] - base) / 2.0
+    # First index of the group whose cumulative weight (within the group) reaches half.
+    i = np.searchsorted(cw, base + half, side="left")
+    i = np.clip(i, start, end - 1)
+    within = cw[i] - base
+    exact = (within == half) & (i + 1 < end)
+    m = np.where(exact, (ys[i] + ys[np.minimum(i + 1, ys.size - 1)]) / 2.0, ys[i])
+    med[present] = m
+    cost[:] = np.bincount(group, weights=w * np.abs(y - med[group]), minlength=n_groups)
+    return med, cost
+
+
+class _Wavelet:
+    """Weighted medians of many sub-ranges of a sequence at once (a wavelet matrix).
+
+    For the split search under ``absolute_error``: the cost of a node side is
+    :math:`C = \\min_c \\sum w |y - c|`, reached at a weighted median :math:`M`; with the
+    weights :math:`W_<` and sums :math:`(wy)_<` of the values ranked below :math:`M`,
+
+    .. math:: C = M W_< - (wy)_< + \\big((wy) - (wy)_< - w_M M\\big) - M\\big(W - W_< - w_M\\big).
+
+    Each sample gets its rank in the order of ``y``. Sorting a sequence of ranks stably by their
+    bits, most significant first, gives one level per bit; prefix counts and weight sums of the
+    zero bits at each level let a descent from the top bit find, for every query range at once,
+    the rank where the cumulative weight reaches half the range's weight, and the weights and
+    weighted sums below it. Each level is a handful of vectorised operations over all queries.
+    """
+
+    def __init__(self, y: np.ndarray, w: np.ndarray) -> None:
+        self.y, self.w = y, w
+        self.rank = np.empty(y.size, dtype=np.intp)
+        self.rank[np.argsort(y, kind="stable")] = np.arange(y.size)
+        self.bits = max(1, int(y.size - 1).bit_length())
+
+    def split_proxy(
+        self, idx: np.ndarray, seg_start: np.ndarray, seg_len: np.ndarray, seg_id: np.ndarray
+    ) -> np.ndarray:
+        """:math:`-(C_L + C_R)` for the cut after every position of the segmented order ``idx``."""
+        m = idx.size
+        y, w = self.y, self.w
+        levels = []
+        cur = idx
+        for b in range(self.bits - 1, -1, -1):
+            bit = (self.rank[cur] >> b) & 1
+            zero = bit == 0
+            zn = np.zeros(m + 1, dtype=np.intp)
+            zw = np.zeros(m + 1)
+            zwy = np.zeros(m + 1)
+            np.cumsum(zero, out=zn[1:])
+            wz = np.where(zero, w[cur], 0.0)
+            np.cumsum(wz, out=zw[1:])
+            np.cumsum(wz * y[cur], out=zwy[1:])
+            levels.append((zn, zw, zwy, int(zn[-1])))
+            cur = np.concatenate([cur[zero], cur[~zero]])
+        pw = np.zeros(m + 1)
+        pwy = np.zeros(m + 1)
+        np.cumsum(w[idx], out=pw[1:])
+        np.cumsum(w[idx] * y[idx], out=pwy[1:])
+        pos = np.arange(m)
+        seg_end = (seg_start + seg_len)[seg_id]
+        lo = np.concatenate([seg_start[seg_id], pos + 1])
+        hi = np.concatenate([pos + 1, seg_end])
+        cost = self._cost(levels, cur, pw, pwy, lo, hi)
+        return -(cost[:m] + cost[m:])
+
+    def _cost(self, levels, final, pw, pwy, lo, hi) -> np.ndarray:  # noqa: ANN001
+        y, w = self.y, self.w
+        nonempty = hi > lo
+        tot_w = pw[hi] - pw[lo]
+        tot_wy = pwy[hi] - pwy[lo]
+        k = tot_w / 2.0
+        below_w = np.zeros(lo.size)
+        below_wy = np.zeros(lo.size)
+        for zn, zw, zwy, nz in levels:
+            zero_w = zw[hi] - zw[lo]
+            go_zero = zero_w >= k
+            one = ~go_zero
+            k = np.where(one, k - zero_w, k)
+            below_w += np.where(one, zero_w, 0.0)
+            below_wy += np.where(one, zwy[hi] - zwy[lo], 0.0)
+            zl, zh = zn[lo], zn[hi]
+            lo = np.where(go_zero, zl, nz + lo - zl)
+            hi = np.where(go_zero, zh, nz + hi - zh)
+        elem = final[np.minimum(lo, final.size - 1)]
+        M, wm = y[elem], w[elem]
+        above_w = tot_w - below_w - wm
+        above_wy = tot_wy - below_wy - wm * M
+        cost = M * below_w - below_wy + above_wy - M * above_w
+        return np.where(nonempty, cost, 0.0)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -501,11 +874,11 @@ class BaseDecisionTree(BaseEstimator):
         ccp = self.ccp_alpha
         if not isinstance(ccp, numbers.Real) or ccp < 0:
             raise ValueError(f"ccp_alpha must be a float >= 0, got {ccp!r}.")
-        if self.max_leaf_nodes is not None:
-            raise ValueError(
-                "max_leaf_nodes is not supported yet by lucidml's trees (best-first growth); "
-                "use max_depth, min_samples_leaf or ccp_alpha to limit the tree."
-            )
+        mln = self.max_leaf_nodes
+        if mln is not None and (
+            not isinstance(mln, numbers.Integral) or isinstance(mln, bool) or mln < 2
+        ):
+            raise ValueError(f"max_leaf_nodes must be None or an int >= 2, got {mln!r}.")
         mf = self.max_features
         if mf is None:
             k = n_features
@@ -534,26 +907,39 @@ class BaseDecisionTree(BaseEstimator):
         )
 
     def _fit_arrays(
-        self, X: np.ndarray, S: np.ndarray, W: np.ndarray, Q: np.ndarray | None
+        self,
+        X: np.ndarray,
+        S: np.ndarray,
+        W: np.ndarray,
+        Q: np.ndarray | None,
+        y: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         params = self._check_params(X.shape[0], X.shape[1])
         pos = W > 0  # zero-weight samples carry no information: drop them up front
         if not pos.all():
             X, S, W = X[pos], S[pos], W[pos]
             Q = None if Q is None else Q[pos]
+            y = None if y is None else y[pos]
         Xt = np.ascontiguousarray(X.T, dtype=np.float32)
-        grown = _grow(
-            Xt,
-            S,
-            W,
-            Q,
-            criterion=self.criterion,
-            rng=check_random_state(self.random_state),
-            **params,
-        )
+        rng = check_random_state(self.random_state)
+        feat_order = rng.permutation(X.shape[1])
+        seed = np.uint64(rng.integers(0, 2**63))
+        from . import _compiled
+
+        kw = dict(criterion=self.criterion, feat_order=feat_order, seed=seed, **params)
+        if self.max_leaf_nodes is not None:
+            grown = _grow_best_first(Xt, S, W, Q, y=y, max_leaf_nodes=self.max_leaf_nodes, **kw)
+        elif _compiled.use_compiled(self.criterion):
+            grown = _compiled.grow(Xt, S, W, Q, **kw)
+        else:
+            grown = _grow(Xt, S, W, Q, y=y, **kw)
         stats = grown.pop("stats")
+        median = grown.pop("median", None)
         w = grown["weighted_n_node_samples"]
-        grown["value"] = stats / np.where(w > 0, w, 1.0)[:, None]
+        if median is not None:
+            grown["value"] = median[:, None]
+        else:
+            grown["value"] = stats / np.where(w > 0, w, 1.0)[:, None]
         if self.ccp_alpha > 0.0:
             _, _, collapsed = _ccp_path(grown, stop_alpha=float(self.ccp_alpha))
             grown = _keep_after_collapse(grown, collapsed)
@@ -778,8 +1164,10 @@ _PARAMS_DOC = """
         A split is made only if :math:`\\frac{W_t}{W}\\,\\Delta I \\ge` this value.
     max_features : int, float, "sqrt", "log2" or None, default=None
         Number of features drawn at random for each node's split search.
-    max_leaf_nodes : None
-        Best-first growth is not supported yet; only ``None`` is accepted.
+    max_leaf_nodes : int or None, default=None
+        With an int, grow best first: always split the leaf whose best split has the largest
+        weighted impurity decrease :math:`\\frac{W_t}{W}\\Delta I`, until this many leaves exist.
+        Nodes are then numbered in the order they are created.
     random_state : int, Generator or None, default=None
         Seeds the order in which features are tried (it breaks ties) and ``max_features``.
     ccp_alpha : float, default=0.0
@@ -948,8 +1336,10 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
 
     Parameters
     ----------
-    criterion : {"squared_error"}, default="squared_error"
-        Only the squared error is supported (``"absolute_error"`` is not implemented yet).
+    criterion : {"squared_error", "absolute_error"}, default="squared_error"
+        ``"absolute_error"`` minimises :math:`\\sum_i w_i |y_i - m_t|` instead, with
+        :math:`m_t` the weighted median of the node, which is then what a leaf predicts (the
+        midpoint of the two middle values when the cumulative weight hits exactly one half).
     """
 
     __doc__ = (
@@ -1017,11 +1407,11 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
         self.n_outputs_ = 1
         w = self._prepare_weights(X, sample_weight)
         wy = w * y
-        self._set_tree(self._fit_arrays(X, wy[:, None], w, wy * y))
+        self._set_tree(self._fit_arrays(X, wy[:, None], w, wy * y, y))
         return self
 
     def predict(self, X: Any) -> np.ndarray:
-        """Mean target of each sample's leaf, shape (n_samples,)."""
+        """Mean (or, for ``absolute_error``, median) target of each sample's leaf, (n_samples,)."""
         X = self._check_X(X)
         return self.tree_arrays_["value"][self._apply(X), 0]
 
