@@ -1,4 +1,4 @@
-"""Classification, regression and ranking metrics, and scorers for model selection.
+"""Classification, regression, ranking and clustering metrics, and scorers for model selection.
 
 The same names, signatures and results as ``sklearn.metrics``, so swapping the import is enough:
 
@@ -9,6 +9,8 @@ The same names, signatures and results as ``sklearn.metrics``, so swapping the i
 - ranking: :func:`roc_curve`, :func:`auc`, :func:`roc_auc_score`;
 - regression: :func:`mean_squared_error`, :func:`root_mean_squared_error`,
   :func:`mean_absolute_error`, :func:`r2_score`, :func:`explained_variance_score`;
+- clustering: :func:`silhouette_samples`, :func:`silhouette_score` (computed a block of rows
+  at a time, so memory stays bounded);
 - scorers: :func:`get_scorer`, :func:`get_scorer_names`, :func:`make_scorer`,
   :func:`check_scoring`.
 
@@ -29,6 +31,7 @@ from ._classification import (
     precision_score,
     recall_score,
 )
+from ._cluster import silhouette_samples, silhouette_score
 from ._ranking import auc, roc_auc_score, roc_curve
 from ._regression import (
     explained_variance_score,
@@ -63,4 +66,6 @@ __all__ = [
     "roc_auc_score",
     "roc_curve",
     "root_mean_squared_error",
+    "silhouette_samples",
+    "silhouette_score",
 ]
