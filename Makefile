@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test,bench,fast]'
 	touch $(STAMP)
 
+# The main job: the notes' seven-step workflow on the bundled Palmer penguins table.
 run: $(STAMP)
-	$(BIN)/lucidml demo
+	$(BIN)/lucidml run "$$($(BIN)/python -c 'from lucidml.datasets import penguins_path; print(penguins_path())')" --target species
 
 demo: $(STAMP)
 	$(BIN)/lucidml demo
@@ -26,6 +27,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/mlp_epoch.py
 	$(BIN)/python benchmarks/models.py
 	$(BIN)/python benchmarks/data_prep.py
+	$(BIN)/python benchmarks/trees.py
+	$(BIN)/python benchmarks/workflow.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

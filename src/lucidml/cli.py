@@ -6,6 +6,7 @@ Every user mistake ends as one line on standard error and exit code 2, never a t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -47,7 +48,82 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--out", type=Path, default=Path("runs/demo.png"), help="PNG path (default: runs/demo.png)"
     )
+    run = sub.add_parser(
+        "run",
+        help="the notes' seven-step workflow on a CSV or Parquet file",
+        description=(
+            "Frame the problem, check the data, build features, train and tune lucidml's models "
+            "within a trial budget, diagnose them (learning curves, verdicts, error analysis), "
+            "try fusion, and save the final pipeline with a deployment card. Writes report.html, "
+            "metrics.json, the model and the out-of-fold predictions into the run folder."
+        ),
+    )
+    run.add_argument("data", type=Path, help="CSV (delimiter and encoding sniffed) or Parquet file")
+    run.add_argument("--target", help="the column to predict (without it: clustering)")
+    run.add_argument(
+        "--task",
+        choices=["classification", "regression", "clustering"],
+        help="override the inferred task",
+    )
+    run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    run.add_argument(
+        "--trials",
+        type=_positive_int,
+        default=None,
+        help="model configurations to cross-validate (default: 40)",
+    )
+    run.add_argument("--out", type=Path, help="run folder (default: runs/<timestamp>)")
+    run.add_argument("--encoding", help="text encoding of a CSV (default: sniffed, UTF-8)")
+    run.add_argument("--delimiter", help="CSV delimiter (default: sniffed among , ; tab |)")
+    run.add_argument("--quiet", action="store_true", help="print only the final summary")
+    predict = sub.add_parser(
+        "predict",
+        help="predict a CSV or Parquet file with a model saved by `lucidml run`",
+        description="Apply a saved lucidml model to every row of a table and write a CSV.",
+    )
+    predict.add_argument("model", type=Path, help="model file (model.lucidml in a run folder)")
+    predict.add_argument("data", type=Path, help="CSV or Parquet file with the model's columns")
+    predict.add_argument(
+        "--out", type=Path, default=Path("predictions.csv"), help="default: predictions.csv"
+    )
+    predict.add_argument("--encoding", help="text encoding of a CSV (default: sniffed, UTF-8)")
     return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .workflow._run import DEFAULT_TRIALS, run_project
+
+    def say(line: str) -> None:
+        if not args.quiet:
+            print(line, flush=True)
+
+    metrics = run_project(
+        args.data,
+        target=args.target,
+        task=args.task,
+        seed=args.seed,
+        trials=args.trials or DEFAULT_TRIALS,
+        out=args.out,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        say=say,
+        progress=sys.stderr.isatty() and not args.quiet,
+    )
+    run_dir = Path(metrics["run_dir"])
+    print(f"task:        {metrics['task']}")
+    print(f"final model: {metrics['final_model']}")
+    print(f"CV {metrics['metric']}: {metrics['cv_score']:.4f}")
+    print(f"report:      {run_dir / 'report.html'}")
+    print(f"metrics:     {run_dir / 'metrics.json'}")
+    return 0
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from .workflow.deploy import predict_file
+
+    info = predict_file(args.model, args.data, args.out, encoding=args.encoding)
+    print(f"wrote {info.get('n_rows', '?')} predictions to {args.out}")
+    return 0
 
 
 def run_demo(
@@ -121,6 +197,11 @@ def _plot_demo(net: Any, X: Any, y: Any, out: Path) -> Path:
     return out
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = _build_parser()
@@ -135,9 +216,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"seconds:   {res['seconds']:.2f}")
             print(f"plot:      {res['png']}")
             return 0
+        if args.command == "run":
+            return _cmd_run(args)
+        if args.command == "predict":
+            return _cmd_predict(args)
     except (ValueError, TypeError, RuntimeError, OSError, ArithmeticError) as exc:
-        print(f"lucidml: error: {exc}", file=sys.stderr)
+        print(f"lucidml: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("lucidml: error: out of memory; try a sample of the data", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug in lucidml, not the user's mistake: still no traceback
+        if os.environ.get("LUCIDML_DEBUG"):
+            raise
+        print(
+            f"lucidml: internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(set LUCIDML_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print("lucidml: interrupted", file=sys.stderr)
         return 130

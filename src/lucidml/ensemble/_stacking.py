@@ -31,7 +31,7 @@ from ..base import ClassifierMixin, RegressorMixin, TransformerMixin, clone
 from ..model_selection import check_cv, cross_val_predict
 from ..model_selection._split import _indexable
 from ..model_selection._validation import _fit_and_predict, _parallel
-from ._voting import _accepts_sample_weight, _BaseHeterogeneous, _Bunch, _fit_one
+from ._voting import _ANY_X, _accepts_sample_weight, _BaseHeterogeneous, _Bunch, _fit_one
 
 __all__ = ["StackingClassifier", "StackingRegressor"]
 
@@ -140,7 +140,7 @@ class _BaseStacking(TransformerMixin, _BaseHeterogeneous):
 
     def _meta(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
-        X_arr = self._validate_data(X, reset=False)
+        X_arr = self._validate_data(X, reset=False, **_ANY_X)
         preds = [
             getattr(est, m)(X) for est, m in zip(self.estimators_, self.stack_method_, strict=True)
         ]
@@ -259,7 +259,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         ``sample_weight`` (n_samples,) goes to every member, to each fold's model (its rows'
         weights) and to the final estimator; all of them must accept it.
         """
-        X_arr, y_arr = self._validate_data(X, y)
+        X_arr, y_arr = self._validate_data(X, y, **_ANY_X)
         check_classification_targets(y_arr)
         self.classes_, y_idx = np.unique(y_arr, return_inverse=True)
         self._fit_stack(X, X_arr, y_idx.reshape(-1), sample_weight)
@@ -362,7 +362,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         ``sample_weight`` (n_samples,) goes to every member, to each fold's model (its rows'
         weights) and to the final estimator; all of them must accept it.
         """
-        X_arr, y_arr = self._validate_data(X, y, y_numeric=True)
+        X_arr, y_arr = self._validate_data(X, y, y_numeric=True, **_ANY_X)
         self._fit_stack(X, X_arr, np.asarray(y_arr, dtype=np.float64), sample_weight)
         return self
 

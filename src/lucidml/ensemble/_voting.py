@@ -45,6 +45,10 @@ from ..base import (
 from ..model_selection._validation import _parallel
 from ..persist import persistable
 
+# Members validate their own input (a pipeline may take text and missing values), so the
+# ensemble checks only the shape and records the feature count and names.
+_ANY_X = {"dtype": None, "ensure_all_finite": False}
+
 __all__ = ["VotingClassifier", "VotingRegressor"]
 
 
@@ -250,7 +254,7 @@ class _BaseVoting(TransformerMixin, _BaseHeterogeneous):
 
     def _check_X(self, X: Any, *, reset: bool) -> Any:
         """Validate ``X`` for our bookkeeping; members receive the original ``X`` untouched."""
-        self._validate_data(X, reset=reset)
+        self._validate_data(X, reset=reset, **_ANY_X)
         return X
 
     def __sklearn_tags__(self) -> Any:
@@ -339,7 +343,7 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
 
         if self.voting not in ("hard", "soft"):
             raise ValueError(f"Voting must be 'soft' or 'hard'; got (voting={self.voting!r})")
-        _, y_arr = self._validate_data(X, y)
+        _, y_arr = self._validate_data(X, y, **_ANY_X)
         check_classification_targets(y_arr)
         self.le_ = LabelEncoder().fit(y_arr)
         self.classes_ = self.le_.classes_
@@ -468,7 +472,7 @@ class VotingRegressor(RegressorMixin, _BaseVoting):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> VotingRegressor:
         """Fit every member on ``X`` (n_samples, n_features) and ``y`` (n_samples,)."""
-        _, y_arr = self._validate_data(X, y, y_numeric=True)
+        _, y_arr = self._validate_data(X, y, y_numeric=True, **_ANY_X)
         self._fit_members(X, y_arr, sample_weight)
         return self
 
