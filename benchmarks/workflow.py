@@ -113,6 +113,8 @@ def _baselines(X, y, task: str, seed: int) -> dict[str, float]:
 
 
 def _quality(args) -> list[list[str]]:
+    import pandas as pd
+
     from lucidml.workflow._run import run_project
 
     rows = []
@@ -125,6 +127,7 @@ def _quality(args) -> list[list[str]]:
             start = time.perf_counter()
             m = run_project(path, target=target, seed=0, trials=args.trials, out=Path(tmp) / "run")
             seconds = time.perf_counter() - start
+            df = pd.read_csv(path)  # the baselines see the table as read from the same file
         keep = df[target].notna().to_numpy()
         X = df.loc[keep, m["data"]["usable_features"]].reset_index(drop=True)
         y = df.loc[keep, target].to_numpy()

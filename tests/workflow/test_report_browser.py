@@ -100,3 +100,25 @@ def test_report_renders_in_chromium(driver, tmp_path, make):
 
     severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     assert severe == []
+
+
+def test_a_real_run_report_renders_in_chromium(driver, tmp_path):
+    """The report of an actual `lucidml run` (penguins, small budget), not a hand-made dict."""
+    from selenium.webdriver.common.by import By
+
+    from lucidml.datasets import penguins_path
+    from lucidml.workflow._run import run_project
+
+    metrics = run_project(penguins_path(), target="species", seed=1, trials=5, out=tmp_path / "r")
+    driver.get_log("browser")
+    driver.get((tmp_path / "r" / "report.html").as_uri())
+    assert driver.find_element(By.CSS_SELECTOR, "section#summary h2").text == "Summary"
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert metrics["final_model"] in body
+    images = driver.execute_script(
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);"
+    )
+    # leaderboard, two curves per diagnosed model, confusion matrix at least
+    assert len(images) >= 4
+    assert all(complete and width > 0 for complete, width in images)
+    assert [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"] == []

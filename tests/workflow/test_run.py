@@ -221,3 +221,31 @@ def test_cli_module_entry_point_has_no_traceback_for_bad_input(tmp_path):
     )
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and "missing.csv" in res.stderr
+
+
+def test_planted_leak_is_reported_and_not_used(tmp_path, capsys):
+    """A copy of the target under another name is found, dropped, and not needed to predict."""
+    rng = np.random.default_rng(5)
+    n = 240
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    df["y"] = np.where(df["a"] + 0.5 * rng.normal(size=n) > 0, "yes", "no")
+    df["outcome_code"] = (df["y"] == "yes").astype(int)  # the leak
+    path = tmp_path / "leak.csv"
+    df.to_csv(path, index=False)
+    out = tmp_path / "run"
+    code, _, err = _run_cli(
+        ["run", str(path), "--target", "y", "--trials", "4", "--out", str(out), "--quiet"], capsys
+    )
+    assert code == 0, err
+    m = json.loads((out / "metrics.json").read_text())
+    assert [d["feature"] for d in m["data"]["leakage"]] == ["outcome_code"]
+    assert "outcome_code" not in m["data"]["usable_features"]
+    # honest score: the leak would give 1.0; 'a' alone with this noise gives clearly less
+    assert m["cv_score"] < 0.97
+    new = tmp_path / "new.csv"
+    df.drop(columns=["y", "outcome_code"]).to_csv(new, index=False)
+    code, _, err = _run_cli(
+        ["predict", str(out / "model.lucidml"), str(new), "--out", str(tmp_path / "p.csv")],
+        capsys,
+    )
+    assert code == 0, err
