@@ -113,6 +113,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"task:        {metrics['task']}")
     print(f"final model: {metrics['final_model']}")
     print(f"CV {metrics['metric']}: {metrics['cv_score']:.4f}")
+    raised = sum(w.get("count", 0) for w in metrics.get("warnings_raised", []))
+    if raised:
+        print(f"warnings:    {raised} raised by models on the way (listed in metrics.json)")
     print(f"report:      {run_dir / 'report.html'}")
     print(f"metrics:     {run_dir / 'metrics.json'}")
     return 0

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,50 @@ def run_project(
     -------
     metrics : dict
         The content of ``metrics.json``, plus ``"run_dir"`` (the folder's path).
+
+    Warnings that models raise on the way (e.g. an MLP stopping at its epoch cap) are collected
+    into ``metrics["warnings_raised"]`` with their counts instead of being printed one by one.
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        return _run_steps(
+            data,
+            target=target,
+            task=task,
+            seed=seed,
+            trials=trials,
+            out=out,
+            encoding=encoding,
+            delimiter=delimiter,
+            say=say,
+            progress=progress,
+            caught=caught,
+        )
+
+
+def _summarise_warnings(caught: list[Any]) -> list[dict[str, Any]]:
+    counts: dict[tuple[str, str], int] = {}
+    for w in caught:
+        key = (w.category.__name__, " ".join(str(w.message).split())[:200])
+        counts[key] = counts.get(key, 0) + 1
+    return [{"category": c, "message": m, "count": n} for (c, m), n in counts.items()]
+
+
+def _run_steps(
+    data: str | os.PathLike[str],
+    *,
+    target: str | None = None,
+    task: str | None = None,
+    seed: int = 0,
+    trials: int = DEFAULT_TRIALS,
+    out: str | os.PathLike[str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    say: Callable[[str], None] | None = None,
+    progress: bool = False,
+    caught: list[Any] | None = None,
+) -> dict[str, Any]:
+    """The body of :func:`run_project` (``caught`` collects the warnings raised on the way)."""
     from .. import __version__
 
     if not isinstance(trials, (int, np.integer)) or isinstance(trials, bool) or trials < 1:
@@ -270,6 +314,7 @@ def run_project(
         if oof is not None:
             oof.to_csv(tmp_dir / "oof_predictions.csv", index=False)
 
+        metrics["warnings_raised"] = _summarise_warnings(caught or [])
         metrics["timings"] = rep.timings
         metrics["timings"]["total"] = round(sum(rep.timings.values()), 3)
         metrics = _json_ready(metrics)
@@ -335,7 +380,7 @@ def _supervised(
 
     # -- 5. diagnose -------------------------------------------------------------------------
     rep.step("5 diagnose")
-    diag_sec = diagnose_models(models, X, y, frame, cv=cv, seed=seed, metric=metric)
+    diag_sec = _diagnose_safely(diagnose_models, models, X, y, frame, cv, seed, metric)
     metrics["diagnose"] = diag_sec
     verdicts = []
     for m in diag_sec.get("models", []):
@@ -372,6 +417,40 @@ def _supervised(
     metrics["_final_unfitted"] = final["pipeline"]
     metrics["_cv"] = cv
     return fitted, oof
+
+
+def _diagnose_safely(
+    diagnose_models: Callable[..., dict[str, Any]],
+    models: list[dict[str, Any]],
+    X: Any,
+    y: np.ndarray,
+    frame: dict[str, Any],
+    cv: Any,
+    seed: int,
+    metric: str,
+) -> dict[str, Any]:
+    """Diagnosis never sinks a run: a model whose curves cannot be computed is reported so."""
+    try:
+        return diagnose_models(models, X, y, frame, cv=cv, seed=seed, metric=metric)
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        first_error = " ".join(str(exc).split())[:300]
+    section: dict[str, Any] = {
+        "models": [],
+        "notes": [f"diagnosis of all models failed: {first_error}"],
+    }
+    for m in models[:3]:
+        try:
+            one = diagnose_models([m], X, y, frame, cv=cv, seed=seed, metric=metric)
+            section["models"].extend(one.get("models", []))
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            why = " ".join(str(exc).split())[:300]
+            section["models"].append(
+                {
+                    "name": m.get("name"),
+                    "verdict": {"kind": "not diagnosed", "text": f"not diagnosed: {why}"},
+                }
+            )
+    return section
 
 
 def _clustering(

@@ -177,8 +177,10 @@ def _candidates(
         def build(params: dict[str, Any], stage: str, n_train: int) -> Any:
             if stage == "tune":
                 return cls(**fixed, **params, n_estimators=FOREST_TUNING_TREES)
+            # a fraction, not a count, so the same pipeline also fits on smaller row sets
+            # (learning curves, folds of a stacking meta-model)
             rows = FOREST_TREE_ROWS // FOREST_TREES
-            cap = {"max_samples": rows} if rows <= n_train else {}
+            cap = {"max_samples": rows / n_train} if rows < n_train else {}
             return cls(**fixed, **params, n_estimators=FOREST_TREES, **cap)
 
         return build
