@@ -62,6 +62,8 @@ def test_metrics_json_contract(penguins_run):
         assert key in m, key
     assert "deploy" in m and "bootstrap" in m
     assert m["verdicts"] and all(v["kind"] and v["text"] for v in m["verdicts"])
+    # warnings are collected, not printed; a numerical RuntimeWarning would be a bug
+    assert not [w for w in m["warnings_raised"] if w["category"] == "RuntimeWarning"]
     # Penguins species are nearly separable from bill and flipper sizes.
     assert m["cv_score"] > 0.95
     b = m["bootstrap"]

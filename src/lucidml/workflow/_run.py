@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import WorkflowError
+from ._json import json_ready
 
 __all__ = ["DEFAULT_TRIALS", "run_project"]
 
@@ -50,26 +51,6 @@ def _check_out(out: Path) -> None:
             f"the run folder {str(out)!r} already exists and is not empty; choose another --out "
             "or remove it"
         )
-
-
-def _json_ready(obj: Any) -> Any:
-    """Plain JSON types only: NumPy scalars and arrays become numbers and lists, NaN/inf None."""
-    if isinstance(obj, dict):
-        return {str(k): _json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_ready(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _json_ready(obj.tolist())
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer, int)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        x = float(obj)
-        return x if np.isfinite(x) else None
-    if obj is None or isinstance(obj, str):
-        return obj
-    return str(obj)
 
 
 def _make_cv(task: str, seed: int, y: np.ndarray) -> Any:
@@ -170,21 +151,10 @@ def run_project(
     Warnings that models raise on the way (e.g. an MLP stopping at its epoch cap) are collected
     into ``metrics["warnings_raised"]`` with their counts instead of being printed one by one.
     """
+    options = dict(locals())  # the parameters above, passed on unchanged
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        return _run_steps(
-            data,
-            target=target,
-            task=task,
-            seed=seed,
-            trials=trials,
-            out=out,
-            encoding=encoding,
-            delimiter=delimiter,
-            say=say,
-            progress=progress,
-            caught=caught,
-        )
+        return _run_steps(caught=caught, **options)
 
 
 def _summarise_warnings(caught: list[Any]) -> list[dict[str, Any]]:
@@ -196,18 +166,17 @@ def _summarise_warnings(caught: list[Any]) -> list[dict[str, Any]]:
 
 
 def _run_steps(
-    data: str | os.PathLike[str],
-    *,
-    target: str | None = None,
-    task: str | None = None,
-    seed: int = 0,
-    trials: int = DEFAULT_TRIALS,
-    out: str | os.PathLike[str] | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    say: Callable[[str], None] | None = None,
-    progress: bool = False,
-    caught: list[Any] | None = None,
+    data: Any,
+    target: Any,
+    task: Any,
+    seed: int,
+    trials: Any,
+    out: Any,
+    encoding: Any,
+    delimiter: Any,
+    say: Any,
+    progress: bool,
+    caught: list[Any],
 ) -> dict[str, Any]:
     """The body of :func:`run_project` (``caught`` collects the warnings raised on the way)."""
     from .. import __version__
@@ -314,10 +283,10 @@ def _run_steps(
         if oof is not None:
             oof.to_csv(tmp_dir / "oof_predictions.csv", index=False)
 
-        metrics["warnings_raised"] = _summarise_warnings(caught or [])
+        metrics["warnings_raised"] = _summarise_warnings(caught)
         metrics["timings"] = rep.timings
         metrics["timings"]["total"] = round(sum(rep.timings.values()), 3)
-        metrics = _json_ready(metrics)
+        metrics = json_ready(metrics)
         (tmp_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, allow_nan=False))
         from .report import render_report
 

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import WorkflowError
+from ._json import py_scalar
 
 __all__ = ["check_data"]
 
@@ -70,10 +71,6 @@ _ID_NAME = re.compile(
     r"|^unnamed: ?\d+$|^index$",
     re.IGNORECASE,
 )
-
-
-def _py(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _is_textual(col: Any) -> bool:
@@ -100,7 +97,7 @@ def _column_kind(name: str, col: Any) -> tuple[str, str]:
         values = values.astype(str)
     u = int(values.nunique())
     if u <= 1:
-        return "constant", f"a single value {_py(values.iloc[0])!r}"
+        return "constant", f"a single value {py_scalar(values.iloc[0])!r}"
     frac = u / n
     num = None if as_text else values.to_numpy(dtype=np.float64)
     whole = as_text or bool(np.all(num == np.round(num)))

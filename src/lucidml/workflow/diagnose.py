@@ -87,6 +87,8 @@ from typing import Any
 
 import numpy as np
 
+from ._json import json_ready
+
 __all__ = [
     "BUDGET_SECONDS",
     "MAX_TREES",
@@ -249,33 +251,6 @@ _FAMILY: dict[str, tuple[str | None, list[Any], bool, bool, tuple[str, str]]] = 
 # ---------------------------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def _plain(obj: Any) -> Any:
-    """JSON-ready copy: NumPy scalars/arrays to Python, NaN/inf to None, other objects to str."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
-    if obj is None or isinstance(obj, str):
-        return obj
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, numbers.Integral):
-        return int(obj)
-    if isinstance(obj, numbers.Real):
-        x = float(obj)
-        return x if math.isfinite(x) else None
-    try:  # pandas.NA / NaT
-        import pandas as pd
-
-        if pd.isna(obj):
-            return None
-    except (ImportError, TypeError, ValueError):
-        pass
-    return str(obj)
 
 
 def _f(x: float | None, digits: int = 3) -> str:
@@ -477,7 +452,7 @@ def _baseline(y: np.ndarray, task: str) -> dict[str, Any]:
         share = float(counts.iloc[0] / len(y))
         return {
             "kind": "majority class",
-            "label": _plain(counts.index[0]),
+            "label": json_ready(counts.index[0]),
             "train_score": share,
             "sentence": f"always predicting the majority class {counts.index[0]!r} scores "
             f"{share:.3f}",
@@ -914,7 +889,7 @@ def diagnose_models(
             for d in out_models
         ],
     }
-    return _plain(section)
+    return json_ready(section)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1084,15 +1059,15 @@ def error_analysis(
     for i in order:
         row = {
             "row": int(i),
-            "actual": _plain(y[i]),
-            "predicted": _plain(pred[i]),
+            "actual": json_ready(y[i]),
+            "predicted": json_ready(pred[i]),
             "loss": float(loss[i]),
         }
         if p_true is not None:
             row["p_true"] = float(p_true[i])
         if task == "regression":
             row["residual"] = float(y[i]) - float(pred[i])
-        row["features"] = {str(c): _plain(v) for c, v in X.iloc[int(i)].items()}
+        row["features"] = {str(c): json_ready(v) for c, v in X.iloc[int(i)].items()}
         worst.append(row)
 
     min_rows = max(10, math.ceil(0.01 * n))
@@ -1159,7 +1134,7 @@ def error_analysis(
         section["confusion_matrix"] = _confusion(y, pred)
     else:
         section["residuals"] = _residuals(y.astype(np.float64), pred.astype(np.float64))
-    return _plain(section)
+    return json_ready(section)
 
 
 def _errors_summary(task: str, n: int, overall: float, flagged: list[dict[str, Any]]) -> str:
@@ -1296,7 +1271,7 @@ def bootstrap_interval(
     res = bootstrap_score(
         y, pred, metric, n_resamples=n_resamples, confidence=confidence, random_state=seed
     )
-    return _plain(
+    return json_ready(
         {
             "metric": metric,
             "score": res["estimate"],

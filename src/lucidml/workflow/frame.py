@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import WorkflowError
+from ._json import py_scalar
 
 __all__ = ["frame_problem", "split_target", "TASKS"]
 
@@ -66,11 +67,6 @@ BASE_WEIGHTS = {
     "boosting": 1.5,
     "mlp": 1.0,
 }
-
-
-def _py(value: Any) -> Any:
-    """A NumPy scalar as the matching Python scalar."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _missing_mask(col: Any) -> np.ndarray:
@@ -117,7 +113,7 @@ def _labels(values: Any, kind: str) -> tuple[list[Any], list[int]]:
     else:
         arr = values.astype(str).to_numpy()
     uniq, counts = np.unique(arr, return_counts=True)
-    return [_py(u) for u in uniq], [int(c) for c in counts]
+    return [py_scalar(u) for u in uniq], [int(c) for c in counts]
 
 
 def _local_correlation(features: Any) -> tuple[bool, dict[str, Any]]:
@@ -345,8 +341,8 @@ def frame_problem(df: Any, target: str | None, task: str | None = None) -> dict[
             num = values.astype(float).to_numpy()
         if np.nanstd(num) == 0:
             raise WorkflowError(
-                f"target column {target!r} is constant ({_py(num[0])!r}); there is nothing to "
-                "predict"
+                f"target column {target!r} is constant ({py_scalar(num[0])!r}); there is "
+                "nothing to predict"
             )
     if n_missing:
         warnings.append(f"{n_missing} row(s) with an empty target {target!r} are left out")

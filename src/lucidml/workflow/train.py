@@ -53,6 +53,7 @@ import numpy as np
 
 from ..base import clone
 from ._errors import WorkflowError
+from ._json import json_ready
 
 __all__ = [
     "FOREST_TREES",
@@ -472,19 +473,6 @@ def _evaluate(
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
-    """Plain Python values (tuples to lists, NumPy scalars to Python, NaN to None)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _mean(values: list[float]) -> float | None:
     return float(np.mean(values)) if values else None
 
@@ -697,7 +685,7 @@ def train_models(
                 "candidate": cand.name,
                 "family": cand.family,
                 "trial": t + 1,
-                "params": _jsonable(params),
+                "params": json_ready(params),
                 "score": score,
                 "std": float(np.std(res["scores"])) if score is not None else None,
                 "error": res["error"],
@@ -766,7 +754,7 @@ def train_models(
             {
                 "name": cand.name,
                 "family": cand.family,
-                "params": _jsonable(_changed_params(est, model_params)),
+                "params": json_ready(_changed_params(est, model_params)),
                 "pipeline": pipeline,
                 "cv_score": cv_score,
                 "cv_std": float(np.std(res["scores"])),
@@ -850,7 +838,7 @@ def _section(
         row = {
             "name": c.name,
             "family": c.family,
-            "params": _jsonable(b["params"]) if b["params"] is not None else None,
+            "params": json_ready(b["params"]) if b["params"] is not None else None,
             "cv_score": None,
             "cv_std": None,
             "fit_seconds": None,
@@ -903,7 +891,7 @@ def _section(
         "hyper-parameters one.",
     ]
     leader = models[0]
-    return _jsonable(
+    return json_ready(
         {
             "task": task,
             "metric": metric,
