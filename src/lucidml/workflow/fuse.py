@@ -220,23 +220,6 @@ def _stacking(members, y, folds, classes, metric, meta):
     return pred, proba, fold_scores, train
 
 
-def _fit_blocker(ensemble: Any, X: Any) -> str | None:
-    """Why ``ensemble`` could not be fitted on the raw ``X`` (its own input check), or None.
-
-    The members are pipelines that take the raw columns, but the ensemble estimators check
-    ``X`` themselves first; a fusion that cannot be refitted on all rows is never kept.
-    """
-    probe = clone(ensemble)
-    check = getattr(probe, "_validate_data", None)
-    if check is None:
-        return None
-    try:
-        check(X.iloc[: min(len(X), 50)] if hasattr(X, "iloc") else X[:50])
-    except (ValueError, TypeError) as exc:
-        return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-    return None
-
-
 def fuse_models(
     models: list[dict[str, Any]],
     X: Any,
@@ -398,12 +381,9 @@ def fuse_models(
                 "n_resamples": ci["n_resamples"],
                 "passes": bool(ci["low"] > 0),
                 "kept": False,
-                "blocked": _fit_blocker(b["pipeline"], X),
             }
         )
     passing = [i for i, (_, ci) in enumerate(finals) if ci["low"] > 0]
-    blocked = [i for i in passing if section["fusions"][i]["blocked"]]
-    passing = [i for i in passing if i not in blocked]
     if passing:
         keep = max(passing, key=lambda i: (finals[i][0]["cv_score"], -i))
         section["fusions"][keep]["kept"] = True
@@ -415,15 +395,6 @@ def fuse_models(
         )
         section["final_model"] = final["name"]
         return final, section
-    if blocked:
-        f = section["fusions"][blocked[0]]
-        section["decision"] = (
-            f"Not fused: {f['name']} would clear the rule (difference {f['difference']:+.4f}, "
-            f"95% interval [{f['low']:+.4f}, {f['high']:+.4f}]) but cannot be fitted on these "
-            f"columns ({f['blocked']}); the final model is {best['name']}."
-        )
-        section["final_model"] = best["name"]
-        return best, section
     top, ci = max(finals, key=lambda fc: fc[0]["cv_score"])
     section["decision"] = (
         f"Not fused: the better fusion ({top['name']}, {metric} {top['cv_score']:.4f}) differs "
