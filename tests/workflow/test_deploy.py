@@ -312,3 +312,28 @@ def test_predict_file_explains_values_the_model_cannot_use(saved, tmp_path):
     with pytest.raises(WorkflowError, match="cannot predict on") as info:
         predict_file(folder / MODEL_FILE, tmp_path / "new.csv", tmp_path / "p.csv")
     assert "\n" not in str(info.value)
+
+
+def test_seed_stability_runs_on_a_bounded_seeded_sample(tmp_path, monkeypatch):
+    import lucidml.workflow.deploy as deploy
+
+    X, y, _ = _data()
+    monkeypatch.setattr(deploy, "STABILITY_ROWS", 60)
+    unfitted = _pipe(KNeighborsClassifier(n_neighbors=7))
+    cv = StratifiedKFold(5, shuffle=True, random_state=1)
+    section = deploy_model(
+        clone(unfitted).fit(X, y),
+        X,
+        y,
+        tmp_path,
+        {"task": "classification"},
+        unfitted=unfitted,
+        cv=cv,
+        seed=3,
+        **FAST,
+    )
+    part = section["stability"]["seeds"]
+    assert part["rows"] == f"a seeded sample of 60 of {len(y)} rows"
+    rows = np.sort(np.random.default_rng(3).choice(len(y), 60, False))
+    Xs, ys = X.iloc[rows].reset_index(drop=True), np.asarray(y)[rows]
+    assert part["scores"] == [pytest.approx(_hand_cv(unfitted, Xs, ys, cv, _accuracy))]

@@ -12,9 +12,10 @@ card:
 * size of the saved file on disk;
 * peak memory while predicting one batch, measured with :mod:`tracemalloc` (every Python and
   NumPy allocation; memory held by BLAS threads or the interpreter itself is not counted);
-* stability: the cross-validated score of the unfitted final pipeline on the run's folds with
-  every ``random_state`` parameter (found in ``get_params(deep=True)``) set to three seeds
-  (mean, std, min, max), and the percentile bootstrap of the out-of-fold score.
+* stability: the cross-validated score of the unfitted final pipeline with the run's splitter
+  (on a seeded sample of at most :data:`STABILITY_ROWS` rows) with every ``random_state``
+  parameter (found in ``get_params(deep=True)``) set to three seeds (mean, std, min, max), and
+  the percentile bootstrap of the out-of-fold score.
 
 :func:`predict_file` is what ``lucidml predict MODEL DATA --out FILE`` runs.
 """
@@ -98,6 +99,10 @@ def _same_predictions(a: Any, b: Any, X: Any) -> bool:
     return True
 
 
+#: Rows (at most) on which the seed-stability cross-validations run.
+STABILITY_ROWS = 5000
+
+
 def _seed_stability(
     unfitted: Any, X: Any, y: Any, cv: Any, metric: str, seeds: list[int]
 ) -> dict[str, Any]:
@@ -109,6 +114,18 @@ def _seed_stability(
         for k in unfitted.get_params(deep=True)
         if k == "random_state" or k.endswith("__random_state")
     ]
+    n = len(y)
+    sample_note = f"all {n} rows"
+    if n > STABILITY_ROWS:
+        # A seeded sample bounds the cost (three cross-validations of the final pipeline,
+        # which may be an ensemble); kept only if every class still fills every fold.
+        rows = np.sort(np.random.default_rng(seeds[0]).choice(n, STABILITY_ROWS, False))
+        y_s = np.asarray(y)[rows]
+        n_splits = cv.get_n_splits() if hasattr(cv, "get_n_splits") else 5
+        _, counts = np.unique(y_s.astype(str), return_counts=True)
+        if metric != "accuracy" or counts.min() >= n_splits:
+            X, y = X.iloc[rows].reset_index(drop=True), y_s
+            sample_note = f"a seeded sample of {STABILITY_ROWS} of {n} rows"
     scores = []
     for s in seeds if keys else seeds[:1]:
         est = clone(unfitted)
@@ -119,12 +136,13 @@ def _seed_stability(
     k = cv.get_n_splits() if hasattr(cv, "get_n_splits") else "k"
     if keys:
         note = (
-            f"{metric} of {k}-fold CV on the run's folds with every random_state "
+            f"{metric} of {k}-fold CV ({sample_note}) with every random_state "
             f"({len(keys)} parameter{'s' if len(keys) > 1 else ''}) set to each seed"
         )
     else:
         note = "the pipeline has no random_state parameter: it is deterministic, one CV run"
     return {
+        "rows": sample_note,
         "seeds": list(seeds) if keys else seeds[:1],
         "random_state_params": keys,
         "scores": [_float(v) for v in arr],
