@@ -205,3 +205,29 @@ def test_bad_input(clf_data):
         learning_curve(Ridge(), X, np.arange(150.0), train_sizes=[1, 121])
     with pytest.raises(ValueError, match="n_samples=2"):
         cross_val_score(Ridge(), X[:2], np.arange(2.0), cv=3)
+
+
+def test_sample_weight_is_cut_to_each_fold():
+    """Row-aligned fit parameters reach each fold's model as that fold's rows only."""
+    from sklearn.linear_model import Ridge as SkRidge
+    from sklearn.model_selection import cross_val_predict as sk_cross_val_predict
+    from sklearn.model_selection import cross_val_score as sk_cross_val_score
+
+    from lucidml.linear_model import Ridge
+    from lucidml.model_selection import KFold, cross_val_predict, cross_val_score
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(0, 0.3, 60)
+    w = rng.uniform(0.1, 3.0, 60)
+    folds = list(KFold(4).split(X))
+    ours = cross_val_score(Ridge(alpha=1.0), X, y, cv=folds, params={"sample_weight": w})
+    theirs = sk_cross_val_score(SkRidge(alpha=1.0), X, y, cv=folds, params={"sample_weight": w})
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+    by_hand = np.empty(60)
+    for tr, te in folds:
+        by_hand[te] = Ridge(alpha=1.0).fit(X[tr], y[tr], sample_weight=w[tr]).predict(X[te])
+    pred = cross_val_predict(Ridge(alpha=1.0), X, y, cv=folds, params={"sample_weight": list(w)})
+    np.testing.assert_allclose(pred, by_hand, rtol=1e-12)
+    sk_pred = sk_cross_val_predict(SkRidge(alpha=1.0), X, y, cv=folds, params={"sample_weight": w})
+    np.testing.assert_allclose(pred, sk_pred, rtol=1e-10)

@@ -29,8 +29,7 @@ import numpy as np
 from .._validation import check_classification_targets, check_is_fitted, check_sample_weight
 from ..base import ClassifierMixin, RegressorMixin, TransformerMixin, clone
 from ..model_selection import check_cv, cross_val_predict
-from ..model_selection._split import _indexable
-from ..model_selection._validation import _fit_and_predict, _parallel
+from ..model_selection._validation import _parallel
 from ._voting import _ANY_X, _accepts_sample_weight, _BaseHeterogeneous, _Bunch, _fit_one
 
 __all__ = ["StackingClassifier", "StackingRegressor"]
@@ -108,21 +107,10 @@ class _BaseStacking(TransformerMixin, _BaseHeterogeneous):
         self, est: Any, X: Any, y: np.ndarray, folds: list, method: str, sw: np.ndarray | None
     ) -> np.ndarray:
         """Out-of-fold predictions of ``est``; each fold's model gets its rows' weights."""
-        if sw is None:
-            return cross_val_predict(est, X, y, cv=folds, method=method, n_jobs=self.n_jobs)
-        classes = np.unique(y) if method != "predict" and self._kind == "classifier" else None
-        X = _indexable(X)
-        tasks = [
-            (est, X, y, tr, te, method, {"sample_weight": sw[tr]}, classes) for tr, te in folds
-        ]
-        parts = _parallel(_fit_and_predict, tasks, self.n_jobs)
-        test = np.concatenate([te for _, te in folds])
-        if test.shape[0] != len(y) or not np.array_equal(np.sort(test), np.arange(len(y))):
-            raise ValueError("The stacking folds must partition the samples.")
-        stacked = np.concatenate(parts)
-        out = np.empty_like(stacked)
-        out[test] = stacked
-        return out
+        params = None if sw is None else {"sample_weight": sw}
+        return cross_val_predict(
+            est, X, y, cv=folds, method=method, n_jobs=self.n_jobs, params=params
+        )
 
     def _concatenate(self, X: np.ndarray, preds: list[np.ndarray]) -> np.ndarray:
         """Meta-features, shape (n_samples, n_meta) (+ n_features with passthrough)."""

@@ -111,12 +111,13 @@ def _fit_and_score(
     X_train, X_test = _index(X, train), _index(X, test)
     y_train, y_test = _index(y, train), _index(y, test)
     result: dict[str, Any] = {"fit_error": None}
+    fit_params = _fold_params(fit_params, X, train)
     start = time.perf_counter()
     try:
         if y_train is None:
-            est.fit(X_train, **(fit_params or {}))
+            est.fit(X_train, **fit_params)
         else:
-            est.fit(X_train, y_train, **(fit_params or {}))
+            est.fit(X_train, y_train, **fit_params)
     except Exception as exc:
         if isinstance(error_score, str) and error_score == "raise":
             raise
@@ -328,13 +329,33 @@ def cross_val_score(
     return result["test_score"]
 
 
+def _fold_params(params: dict[str, Any] | None, X: Any, rows: np.ndarray) -> dict[str, Any]:
+    """Fit parameters for one fold: those aligned with the rows of ``X`` (e.g. ``sample_weight``)
+    cut to the fold's ``rows``, the others passed as they are."""
+    n = num_samples(X)
+    out: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        aligned = (
+            hasattr(value, "__len__")
+            and not isinstance(value, (str, bytes, dict))
+            and len(value) == n
+        )
+        out[key] = (
+            _index(np.asarray(value) if isinstance(value, list) else value, rows)
+            if (aligned)
+            else value
+        )
+    return out
+
+
 def _fit_and_predict(estimator, X, y, train, test, method, params, classes):
     est = clone(estimator)
     y_train = _index(y, train)
+    params = _fold_params(params, X, train)
     if y_train is None:
-        est.fit(_index(X, train), **(params or {}))
+        est.fit(_index(X, train), **params)
     else:
-        est.fit(_index(X, train), y_train, **(params or {}))
+        est.fit(_index(X, train), y_train, **params)
     pred = np.asarray(getattr(est, method)(_index(X, test)))
     if classes is None or method == "predict":
         return pred
