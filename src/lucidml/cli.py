@@ -90,7 +90,18 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _require_workflow_extra() -> None:
+    import importlib.util
+
+    missing = [m for m in ("pandas", "matplotlib") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise RuntimeError(
+            f"this command needs {' and '.join(missing)}: pip install 'lucidml[workflow]'"
+        )
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    _require_workflow_extra()
     from .workflow._run import DEFAULT_TRIALS, run_project
 
     def say(line: str) -> None:
@@ -122,6 +133,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
+    _require_workflow_extra()
     from .workflow.deploy import predict_file
 
     info = predict_file(args.model, args.data, args.out, encoding=args.encoding)

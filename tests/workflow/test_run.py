@@ -251,3 +251,14 @@ def test_planted_leak_is_reported_and_not_used(tmp_path, capsys):
         capsys,
     )
     assert code == 0, err
+
+
+def test_missing_workflow_extra_is_a_clear_error(monkeypatch, tmp_path, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pandas" else real(name, *a)
+    )
+    code, _, err = _run_cli(["run", str(tmp_path / "x.csv"), "--target", "y"], capsys)
+    assert code == 2 and "lucidml[workflow]" in err and "pandas" in err
