@@ -434,7 +434,20 @@ def _clustering(
     from .cluster import cluster_data
 
     rep.step("4 cluster")
-    fitted, sec = cluster_data(X, preprocessors["scaled"], seed=seed, trials=trials)
+    k_max = 10
+    bar = _progress_bar(max(1, min(k_max, len(X) - 1) - 1) + 1, "k-means", progress)
+    try:
+        fitted, sec = cluster_data(
+            X,
+            preprocessors["scaled"],
+            seed=seed,
+            trials=trials,
+            k_max=k_max,
+            progress=None if bar is None else bar.update,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
     metrics["cluster"] = sec
     metrics["final_model"] = f"KMeans(n_clusters={sec['k']})"
     metrics["cv_score"] = sec["score"]
