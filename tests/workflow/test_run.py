@@ -262,3 +262,24 @@ def test_missing_workflow_extra_is_a_clear_error(monkeypatch, tmp_path, capsys):
     )
     code, _, err = _run_cli(["run", str(tmp_path / "x.csv"), "--target", "y"], capsys)
     assert code == 2 and "lucidml[workflow]" in err and "pandas" in err
+
+
+def test_a_run_never_imports_scikit_learn(tmp_path):
+    """scikit-learn is a test dependency only: a whole run works with it unimportable."""
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'sklearn' or name.startswith('sklearn.'):\n"
+        "            raise ImportError('blocked: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from lucidml.datasets import penguins_path\n"
+        "from lucidml.workflow._run import run_project\n"
+        f"m = run_project(penguins_path(), target='species', out={str(tmp_path / 'r')!r}, "
+        "trials=4)\n"
+        "assert 'sklearn' not in sys.modules\n"
+        "print(m['cv_score'])\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert float(res.stdout.strip().splitlines()[-1]) > 0.95
