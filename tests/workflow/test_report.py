@@ -283,3 +283,13 @@ def test_accepts_the_confusion_alias_and_lists_flagged_slices():
     assert "Adelie 140 8 4" in diag
     assert f"Where errors concentrate {HOSTILE} = x: 0.4" in diag
     assert "1.5 times the overall" in diag
+
+
+def test_warnings_raised_by_models_are_listed_escaped():
+    metrics = classification_metrics()
+    metrics["warnings_raised"] = [
+        {"category": "ConvergenceWarning", "message": "max_iter <reached>", "count": 3}
+    ]
+    html = render_report(metrics)
+    assert "Warnings raised by models" in html
+    assert "max_iter &lt;reached&gt;" in html and "<reached>" not in html

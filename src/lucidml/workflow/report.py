@@ -793,6 +793,12 @@ def render_report(metrics: dict) -> str:
     if isinstance(timings, dict) and timings:
         rows = [{"step": k, "seconds": v} for k, v in timings.items()]
         parts.append(f'<section id="timings"><h2>Timings</h2>{_table(rows)}</section>')
+    raised = metrics.get("warnings_raised")
+    if isinstance(raised, list) and raised:
+        rows = [r for r in raised if isinstance(r, dict)]
+        parts.append(
+            f'<section id="warnings"><h2>Warnings raised by models</h2>{_table(rows)}</section>'
+        )
     parts.append(
         "<footer>Written by lucidml run from metrics.json; every figure here is in that file."
         "</footer></main></body></html>"
