@@ -265,3 +265,27 @@ def test_weighted_medians_and_range_costs_by_brute_force():
         s, e = seg_start[seg_id[t]], seg_start[seg_id[t]] + seg_len[seg_id[t]]
         expected = best(idx[s : t + 1]) + best(idx[t + 1 : e])
         assert np.isclose(-proxy[t], expected)
+
+
+@needs_numba
+def test_ensembles_of_compiled_trees_ask_joblib_for_threads(monkeypatch):
+    """Bagging (and so the forest) prefers threads exactly when its trees release the GIL."""
+    import lucidml.ensemble._bagging as bagging
+    from lucidml.ensemble import BaggingClassifier, RandomForestClassifier
+    from lucidml.naive_bayes import GaussianNB
+    from lucidml.tree import DecisionTreeClassifier
+
+    asked = []
+    real = bagging._parallel
+
+    def spy(fn, tasks, n_jobs, prefer=None):
+        asked.append(prefer)
+        return real(fn, tasks, n_jobs, prefer=prefer)
+
+    monkeypatch.setattr(bagging, "_parallel", spy)
+    X, y = _classes(n=200, seed=3)
+    RandomForestClassifier(n_estimators=4, n_jobs=2, random_state=0).fit(X, y)
+    BaggingClassifier(DecisionTreeClassifier(), n_estimators=4, n_jobs=2).fit(X, y)
+    RandomForestClassifier(n_estimators=4, n_jobs=2, max_leaf_nodes=8).fit(X, y)  # NumPy
+    BaggingClassifier(GaussianNB(), n_estimators=4, n_jobs=2).fit(X, y)
+    assert asked == ["threads", "threads", None, None]

@@ -260,8 +260,14 @@ class _BaseBagging(BaseEstimator):
         rng = check_random_state(self.random_state)
         seeds = rng.integers(0, _MAX_SEED, size=self.n_estimators)[n_done:]
         args = (n_draw, n_feat, bool(bootstrap), bool(bootstrap_features))
+        # Members whose fit releases the GIL (lucidml trees on the compiled builder) run on
+        # threads: parallel without copying X into worker processes.
+        releases_gil = getattr(self.estimator_, "_grows_without_gil", lambda: False)()
         results = _parallel(
-            _fit_member, [(self.estimator_, X, y, int(s), *args) for s in seeds], self.n_jobs
+            _fit_member,
+            [(self.estimator_, X, y, int(s), *args) for s in seeds],
+            self.n_jobs,
+            prefer="threads" if releases_gil else None,
         )
         for member, rows, features in results:
             self.estimators_.append(member)

@@ -49,35 +49,6 @@ class _ForestMixin:
         # Every tree sees every feature; max_features acts inside the trees, at each split.
         return self._tree().set_params(**params), max_samples, 1.0, self.bootstrap, False
 
-    def fit(self, X: Any, y: Any) -> Any:
-        """Grow ``n_estimators`` trees, each on its own bootstrap sample.
-
-        With ``n_jobs`` other than None/1 and the compiled tree builder in use (numba installed,
-        see :mod:`lucidml.tree._compiled`), the trees are grown on joblib *threads*: the builder
-        releases the GIL, so threads run in parallel without copying ``X`` to worker processes.
-        A joblib backend chosen by the caller (``joblib.parallel_config(backend=...)``) wins.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self
-        """
-        from ..tree import _compiled
-
-        if self.n_jobs not in (None, 1) and _compiled.use_compiled(self.criterion):
-            try:
-                from joblib import parallel_config
-            except ImportError:  # joblib missing, or too old for parallel_config
-                pass
-            else:
-                with parallel_config(prefer="threads"):
-                    return super().fit(X, y)
-        return super().fit(X, y)
-
     @property
     def feature_importances_(self) -> np.ndarray:
         """Mean of the trees' normalised impurity decreases, shape (n_features,)."""
@@ -107,7 +78,7 @@ class RandomForestClassifier(_ForestMixin, BaggingClassifier):
         Rows drawn per tree (all ``n_samples`` by default).
     n_jobs : int or None
         Trees fitted in parallel with joblib when it is installed (on threads when the compiled
-        tree builder is in use, see :meth:`fit`).
+        tree builder is in use: it releases the GIL).
     random_state : int, Generator or None
     warm_start : bool
         Add trees to the existing forest.

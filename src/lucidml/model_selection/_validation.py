@@ -43,15 +43,21 @@ __all__ = [
 _DEFAULT_TRAIN_SIZES = np.linspace(0.1, 1.0, 5)
 
 
-def _parallel(fn: Callable[..., Any], tasks: Iterable[tuple], n_jobs: Any) -> list[Any]:
-    """``[fn(*t) for t in tasks]``, through joblib when ``n_jobs`` asks for it and it exists."""
+def _parallel(
+    fn: Callable[..., Any], tasks: Iterable[tuple], n_jobs: Any, prefer: str | None = None
+) -> list[Any]:
+    """``[fn(*t) for t in tasks]``, through joblib when ``n_jobs`` asks for it and it exists.
+
+    ``prefer="threads"`` is joblib's soft hint for work that releases the GIL (a backend the
+    caller chose with ``joblib.parallel_config`` still wins).
+    """
     if n_jobs is not None and n_jobs != 1:
         try:
             from joblib import Parallel, delayed
         except ImportError:  # joblib is optional: fall back to a plain loop
             pass
         else:
-            return Parallel(n_jobs=n_jobs)(delayed(fn)(*t) for t in tasks)
+            return Parallel(n_jobs=n_jobs, prefer=prefer)(delayed(fn)(*t) for t in tasks)
     return [fn(*t) for t in tasks]
 
 

@@ -906,6 +906,13 @@ class BaseDecisionTree(BaseEstimator):
             max_features=k,
         )
 
+    def _grows_without_gil(self) -> bool:
+        """Whether ``fit`` grows the tree in the compiled builder, which releases the GIL (so
+        ensembles can fit trees on threads in parallel). Best-first growth stays in NumPy."""
+        from . import _compiled
+
+        return self.max_leaf_nodes is None and _compiled.use_compiled(self.criterion)
+
     def _fit_arrays(
         self,
         X: np.ndarray,
@@ -929,7 +936,7 @@ class BaseDecisionTree(BaseEstimator):
         kw = dict(criterion=self.criterion, feat_order=feat_order, seed=seed, **params)
         if self.max_leaf_nodes is not None:
             grown = _grow_best_first(Xt, S, W, Q, y=y, max_leaf_nodes=self.max_leaf_nodes, **kw)
-        elif _compiled.use_compiled(self.criterion):
+        elif self._grows_without_gil():
             grown = _compiled.grow(Xt, S, W, Q, **kw)
         else:
             grown = _grow(Xt, S, W, Q, y=y, **kw)
