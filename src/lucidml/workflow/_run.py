@@ -13,12 +13,13 @@ folder is removed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,14 +85,22 @@ class _Reporter:
         self.timings[key] = round(time.perf_counter() - self._t, 3)
 
 
-def _progress_bar(total: int, desc: str, enabled: bool) -> Any:
-    if not enabled:
-        return None
+@contextlib.contextmanager
+def _progress_bar(total: int, desc: str, enabled: bool) -> Iterator[Callable[[int], Any] | None]:
+    """A tqdm bar's ``update`` (None when disabled or tqdm is missing), closed on the way out."""
+    bar = None
+    if enabled:
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            pass
+        else:
+            bar = tqdm(total=total, desc=desc, unit="fit", leave=False, dynamic_ncols=True)
     try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, desc=desc, unit="fit", leave=False, dynamic_ncols=True)
+        yield None if bar is None else bar.update
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _oof_table(X: Any, y: np.ndarray, final: dict[str, Any], classes: list[Any] | None) -> Any:
@@ -324,22 +333,10 @@ def _supervised(
 
     # -- 4. train and tune -------------------------------------------------------------------
     rep.step("4 train and tune")
-    bar = _progress_bar(progress_total(trials), "tuning", progress)
-    try:
+    with _progress_bar(progress_total(trials), "tuning", progress) as tick:
         models, train_sec = train_models(
-            X,
-            y,
-            preprocessors,
-            frame,
-            data_sec,
-            cv=cv,
-            seed=seed,
-            trials=trials,
-            progress=None if bar is None else bar.update,
+            X, y, preprocessors, frame, data_sec, cv=cv, seed=seed, trials=trials, progress=tick
         )
-    finally:
-        if bar is not None:
-            bar.close()
     metrics["train"] = train_sec
     for row in train_sec.get("leaderboard", [])[:5]:
         score, std = row.get("cv_score"), row.get("cv_std") or 0.0
@@ -435,19 +432,11 @@ def _clustering(
 
     rep.step("4 cluster")
     k_max = 10
-    bar = _progress_bar(max(1, min(k_max, len(X) - 1) - 1) + 1, "k-means", progress)
-    try:
+    n_fits = max(1, min(k_max, len(X) - 1) - 1) + 1  # k = 2..k_max, then the final fit
+    with _progress_bar(n_fits, "k-means", progress) as tick:
         fitted, sec = cluster_data(
-            X,
-            preprocessors["scaled"],
-            seed=seed,
-            trials=trials,
-            k_max=k_max,
-            progress=None if bar is None else bar.update,
+            X, preprocessors["scaled"], seed=seed, trials=trials, k_max=k_max, progress=tick
         )
-    finally:
-        if bar is not None:
-            bar.close()
     metrics["cluster"] = sec
     metrics["final_model"] = f"KMeans(n_clusters={sec['k']})"
     metrics["cv_score"] = sec["score"]
