@@ -68,6 +68,9 @@ def test_metrics_json_contract(penguins_run):
     assert m["cv_score"] > 0.95
     b = m["bootstrap"]
     assert b["low"] <= m["cv_score"] + 0.02 and b["high"] >= m["cv_score"] - 0.02
+    # the deployment card reuses that interval rather than resampling again
+    spread = m["deploy"]["stability"]["bootstrap"]
+    assert (spread["low"], spread["high"], spread["std"]) == (b["low"], b["high"], b["std"])
 
 
 def test_cv_score_is_the_oof_accuracy_of_the_final_model(penguins_run):

@@ -279,7 +279,7 @@ def _run_steps(
             unfitted=metrics.pop("_final_unfitted", None),
             cv=metrics.pop("_cv", None),
             seed=seed,
-            oof_pred=None if oof is None else oof["oof_prediction"].to_numpy(),
+            bootstrap=metrics.get("bootstrap"),
         )
         metrics["deploy"] = deploy_sec
         lat = deploy_sec.get("latency", {})

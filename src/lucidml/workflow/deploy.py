@@ -155,20 +155,20 @@ def _seed_stability(
 
 
 def _bootstrap_stability(
-    y: Any, oof_pred: Any, metric: str, seed: int, n_resamples: int
+    y: Any, oof_pred: Any, metric: str, seed: int, n_resamples: int, interval: dict | None
 ) -> dict[str, Any]:
-    from ..model_selection import bootstrap_score
+    """The spread of the out-of-fold score: ``interval`` when the run already resampled it
+    (:func:`~lucidml.workflow.diagnose.bootstrap_interval`), else that function on ``oof_pred``."""
+    from .diagnose import bootstrap_interval
 
-    res = bootstrap_score(y, oof_pred, metric, n_resamples=n_resamples, random_state=seed)
-    return {
-        "score": _float(res["estimate"]),
-        "low": _float(res["low"]),
-        "high": _float(res["high"]),
-        "std": _float(res["std"]),
-        "confidence": 0.95,
-        "n_resamples": n_resamples,
-        "note": f"percentile bootstrap of the out-of-fold {metric} over {n_resamples} resamples",
-    }
+    if interval is None:
+        interval = bootstrap_interval(y, oof_pred, metric, seed=seed, n_resamples=n_resamples)
+    keys = ("score", "low", "high", "std", "confidence", "n_resamples")
+    part: dict[str, Any] = {k: interval.get(k) for k in keys}
+    part["note"] = (
+        f"percentile bootstrap of the out-of-fold {metric} over {part['n_resamples']} resamples"
+    )
+    return part
 
 
 def _size_text(n: int) -> str:
@@ -189,6 +189,7 @@ def deploy_model(
     cv: Any = None,
     seed: int = 0,
     oof_pred: Any = None,
+    bootstrap: dict | None = None,
     metric: str | None = None,
     batch_size: int = 1000,
     time_budget: float = 2.0,
@@ -217,6 +218,9 @@ def deploy_model(
         the bootstrap.
     oof_pred : array-like of shape (n_samples,), optional
         Out-of-fold predictions of the final model, for the bootstrap spread of its score.
+    bootstrap : dict, optional
+        That spread already computed by :func:`~lucidml.workflow.diagnose.bootstrap_interval`
+        on ``oof_pred`` (reused, not resampled again).
     metric : str, optional
         Score name; default from the task (accuracy or r2).
     batch_size : int, default=1000
@@ -280,8 +284,8 @@ def deploy_model(
     if unfitted is not None and cv is not None and y is not None and task != "clustering":
         seeds_part = _seed_stability(unfitted, X, y, cv, metric, [seed, seed + 1, seed + 2])
     boot_part = None
-    if oof_pred is not None and y is not None and task != "clustering":
-        boot_part = _bootstrap_stability(y, oof_pred, metric, seed, n_resamples)
+    if (oof_pred is not None or bootstrap is not None) and y is not None and task != "clustering":
+        boot_part = _bootstrap_stability(y, oof_pred, metric, seed, n_resamples, bootstrap)
 
     single_lat = _latency(single)
     summary = (
