@@ -334,6 +334,8 @@ def test_seed_stability_runs_on_a_bounded_seeded_sample(tmp_path, monkeypatch):
     )
     part = section["stability"]["seeds"]
     assert part["rows"] == f"a seeded sample of 60 of {len(y)} rows"
-    rows = np.sort(np.random.default_rng(3).choice(len(y), 60, False))
+    from lucidml.workflow._sampling import sample_rows
+
+    rows = sample_rows(np.asarray(y), "classification", 60, 3)
     Xs, ys = X.iloc[rows].reset_index(drop=True), np.asarray(y)[rows]
     assert part["scores"] == [pytest.approx(_hand_cv(unfitted, Xs, ys, cv, _accuracy))]

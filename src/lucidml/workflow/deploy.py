@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import WorkflowError
+from ._sampling import sample_rows
 
 __all__ = ["MODEL_FILE", "deploy_model", "predict_file"]
 
@@ -118,14 +119,11 @@ def _seed_stability(
     sample_note = f"all {n} rows"
     if n > STABILITY_ROWS:
         # A seeded sample bounds the cost (three cross-validations of the final pipeline,
-        # which may be an ensemble); kept only if every class still fills every fold.
-        rows = np.sort(np.random.default_rng(seeds[0]).choice(n, STABILITY_ROWS, False))
-        y_s = np.asarray(y)[rows]
-        n_splits = cv.get_n_splits() if hasattr(cv, "get_n_splits") else 5
-        _, counts = np.unique(y_s.astype(str), return_counts=True)
-        if metric != "accuracy" or counts.min() >= n_splits:
-            X, y = X.iloc[rows].reset_index(drop=True), y_s
-            sample_note = f"a seeded sample of {STABILITY_ROWS} of {n} rows"
+        # which may be an ensemble); stratified, so every class still fills every fold.
+        task = "classification" if metric == "accuracy" else "regression"
+        rows = sample_rows(np.asarray(y), task, STABILITY_ROWS, seeds[0])
+        X, y = X.iloc[rows].reset_index(drop=True), np.asarray(y)[rows]
+        sample_note = f"a seeded sample of {len(rows)} of {n} rows"
     scores = []
     for s in seeds if keys else seeds[:1]:
         est = clone(unfitted)

@@ -88,6 +88,7 @@ from typing import Any
 import numpy as np
 
 from ._json import json_ready
+from ._sampling import sample_rows
 
 __all__ = [
     "BUDGET_SECONDS",
@@ -369,37 +370,8 @@ def _report(progress: Any) -> Callable[[int], None]:
 
 
 def _diagnosis_rows(y: np.ndarray, task: str, n_rows: int, seed: int) -> np.ndarray:
-    """Sorted indices of at most about ``n_rows`` rows: all rows, or a seeded sample.
-
-    Classification samples each class in proportion (largest remainders), keeping at least
-    ``min(count, 5)`` rows of every class so that stratified 5-fold splits stay possible.
-    """
-    n = len(y)
-    if n_rows >= n:
-        return np.arange(n)
-    rng = np.random.default_rng(seed)
-    if task != "classification":
-        return np.sort(rng.choice(n, size=n_rows, replace=False))
-    import pandas as pd
-
-    codes, _ = pd.factorize(pd.Series(y, dtype=object), sort=False)
-    counts = np.bincount(codes)
-    exact = counts * (n_rows / n)
-    alloc = np.maximum(np.floor(exact).astype(int), np.minimum(counts, 5))
-    left = n_rows - int(alloc.sum())
-    if left > 0:
-        order = np.argsort(-(exact - np.floor(exact)), kind="stable")
-        for c in order:
-            if left == 0:
-                break
-            if alloc[c] < counts[c]:
-                alloc[c] += 1
-                left -= 1
-    picked = [
-        rng.choice(np.flatnonzero(codes == c), size=int(alloc[c]), replace=False)
-        for c in range(len(counts))
-    ]
-    return np.sort(np.concatenate(picked))
+    """Sorted indices of at most about ``n_rows`` rows (stratified for classification)."""
+    return sample_rows(y, task, n_rows, seed)
 
 
 def _train_sizes(n_first: int, ticks: int = N_TICKS) -> np.ndarray:

@@ -54,6 +54,7 @@ import numpy as np
 from ..base import clone
 from ._errors import WorkflowError
 from ._json import json_ready
+from ._sampling import sample_rows
 
 __all__ = [
     "FOREST_TREES",
@@ -496,18 +497,9 @@ def _tuning_rows(y: np.ndarray, task: str, n_splits: int, seed: int) -> np.ndarr
 
     Classification keeps each class's share and at least ``min(count, n_splits)`` rows of it.
     """
-    n = len(y)
-    if n <= TUNING_ROWS:
+    if len(y) <= TUNING_ROWS:
         return None
-    rng = np.random.default_rng([seed, 104729])
-    if task != "classification":
-        return np.sort(rng.choice(n, size=TUNING_ROWS, replace=False))
-    chosen = []
-    for c in np.unique(y):
-        idx = np.flatnonzero(y == c)
-        k = max(round(TUNING_ROWS * len(idx) / n), min(len(idx), n_splits))
-        chosen.append(rng.choice(idx, size=min(k, len(idx)), replace=False))
-    return np.sort(np.concatenate(chosen))
+    return sample_rows(y, task, TUNING_ROWS, [seed, 104729], min_per_class=n_splits)
 
 
 def _weights(frame: dict, cands: list[_Candidate]) -> tuple[list[float], dict[str, float]]:
