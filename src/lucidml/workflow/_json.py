@@ -9,12 +9,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["json_ready", "py_scalar"]
+__all__ = ["json_float", "json_ready", "py_scalar"]
 
 
 def py_scalar(value: Any) -> Any:
     """A NumPy scalar as the matching Python scalar; anything else unchanged."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def json_float(x: Any) -> float | None:
+    """A plain float, or None for None / NaN / inf (the metrics file holds no NaN)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
 
 
 def json_ready(obj: Any) -> Any:

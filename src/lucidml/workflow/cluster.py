@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import WorkflowError
+from ._json import json_float
 
 __all__ = ["FIT_SAMPLE", "SILHOUETTE_SAMPLE", "cluster_data"]
 
@@ -59,11 +60,6 @@ def _tick(progress: Any, n: int = 1) -> None:
         progress.update(n)
     else:
         progress(n)
-
-
-def _float(v: Any) -> float | None:
-    v = float(v)
-    return v if np.isfinite(v) else None
 
 
 def _check_int(name: str, value: Any, low: int) -> int:
@@ -116,8 +112,8 @@ def _profiles(X: Any, labels: np.ndarray, k: int) -> tuple[list[dict], dict, lis
             sums = np.bincount(labels[ok], weights=v[ok], minlength=k)
             n_ok = np.bincount(labels[ok], minlength=k)
             for c in range(k):
-                profiles[c]["means"][name] = _float(sums[c] / n_ok[c]) if n_ok[c] else None
-            overall["means"][name] = _float(v[ok].mean()) if ok.any() else None
+                profiles[c]["means"][name] = json_float(sums[c] / n_ok[c]) if n_ok[c] else None
+            overall["means"][name] = json_float(v[ok].mean()) if ok.any() else None
             continue
         codes, cats = pd.factorize(s.astype("string"), sort=True)  # NaN -> code -1
         if len(cats) > MAX_PROFILE_CATEGORIES:
@@ -131,11 +127,13 @@ def _profiles(X: Any, labels: np.ndarray, k: int) -> tuple[list[dict], dict, lis
             n_ok = row.sum()
             best = int(np.argmax(row))  # first, i.e. smallest in sorted order, on a tie
             profiles[c]["modes"][name] = str(cats[best]) if n_ok else None
-            profiles[c]["mode_shares"][name] = _float(row[best] / n_ok) if n_ok else None
+            profiles[c]["mode_shares"][name] = json_float(row[best] / n_ok) if n_ok else None
         total = table.sum(axis=0)
         best = int(np.argmax(total))
         overall["modes"][name] = str(cats[best]) if total.sum() else None
-        overall["mode_shares"][name] = _float(total[best] / total.sum()) if total.sum() else None
+        overall["mode_shares"][name] = (
+            json_float(total[best] / total.sum()) if total.sum() else None
+        )
     return profiles, overall, skipped
 
 
@@ -309,12 +307,12 @@ def cluster_data(
         "rule": _rule(ks, sil, k, elbow, n_sil, n),
         "strength": _strength(score),
         "ks": ks,
-        "silhouette_by_k": {str(kk): (None if v is None else _float(v)) for kk, v in sil.items()},
-        "inertia_by_k": {str(kk): _float(v) for kk, v in inertia.items()},
+        "silhouette_by_k": {str(kk): json_float(v) for kk, v in sil.items()},
+        "inertia_by_k": {str(kk): json_float(v) for kk, v in inertia.items()},
         "elbow_k": elbow,
         "sizes": np.bincount(labels, minlength=k).tolist(),
-        "inertia": _float(final.inertia_),
-        "final_silhouette": None if final_sil is None else _float(final_sil),
+        "inertia": json_float(final.inertia_),
+        "final_silhouette": None if final_sil is None else json_float(final_sil),
         "profiles": profiles,
         "overall": overall,
         "unprofiled": skipped,

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import WorkflowError
+from ._json import json_float
 from ._sampling import sample_rows
 
 __all__ = ["MODEL_FILE", "deploy_model", "predict_file"]
@@ -39,12 +40,6 @@ __all__ = ["MODEL_FILE", "deploy_model", "predict_file"]
 MODEL_FILE = "model.lucidml"
 
 _METRICS = {"classification": "accuracy", "regression": "r2", "clustering": "silhouette"}
-
-
-def _float(x: Any) -> float | None:
-    """A plain float, or None for NaN/inf (the metrics file holds no NaN)."""
-    x = float(x)
-    return x if np.isfinite(x) else None
 
 
 def _time_calls(fn: Any, inputs: list[Any], budget_s: float, min_calls: int) -> list[float]:
@@ -143,11 +138,11 @@ def _seed_stability(
         "rows": sample_note,
         "seeds": list(seeds) if keys else seeds[:1],
         "random_state_params": keys,
-        "scores": [_float(v) for v in arr],
-        "mean": _float(arr.mean()),
-        "std": _float(arr.std(ddof=1)) if arr.size > 1 else 0.0,
-        "min": _float(arr.min()),
-        "max": _float(arr.max()),
+        "scores": [json_float(v) for v in arr],
+        "mean": json_float(arr.mean()),
+        "std": json_float(arr.std(ddof=1)) if arr.size > 1 else 0.0,
+        "min": json_float(arr.min()),
+        "max": json_float(arr.max()),
         "note": note,
     }
 

@@ -126,6 +126,7 @@ from ..preprocessing import (
     StandardScaler,
 )
 from ._errors import WorkflowError
+from ._json import json_float
 
 __all__ = ["build_features"]
 
@@ -425,14 +426,6 @@ def _preprocessors(
 # ----------------------------------------------------------------------------------------------
 # Helpers for the section
 # ----------------------------------------------------------------------------------------------
-
-
-def _num(x: Any) -> float | None:
-    """A plain float, or None for NaN / inf / None."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 def _fmt(x: float) -> str:
@@ -780,7 +773,7 @@ _TABLE_NOTES = {
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
     """Floats of a record as plain floats or None (NaN, inf); other values unchanged."""
-    return {k: _num(v) if isinstance(v, (float, np.floating)) else v for k, v in d.items()}
+    return {k: json_float(v) if isinstance(v, (float, np.floating)) else v for k, v in d.items()}
 
 
 def _scores(
@@ -897,7 +890,7 @@ def _table(
             row["reason"] = f"dropped by the data checks: {why}" if why else "not a usable feature"
         else:
             row.update(_plain(scores[f]))
-            row["lr_weight"] = _num(weights.get(f))
+            row["lr_weight"] = json_float(weights.get(f))
             if f in removed:
                 d = removed[f]
                 if d["method"] == "pearson":
